@@ -1,0 +1,36 @@
+// ExecSpec: what the native exec helper (`cordon-exec`) applies inside the sandbox before execve.
+// The TypeScript planner builds it; native/exec_spec.* parses the encoded form. Keep both in step.
+
+/** Landlock rights for one path-beneath rule. `read` = read files, list dirs, execute. `write` = read + every write right. */
+export type LandlockRights = "read" | "write";
+
+export interface LandlockRule {
+  readonly path: string;
+  readonly rights: LandlockRights;
+}
+
+export interface ExecSpec {
+  /** Landlock ruleset to apply (null = none; only allowed when the plan does not rely on it). */
+  readonly landlock: {
+    /** Refuse to run (exit 125 with a message) when the kernel's Landlock ABI is lower. */
+    readonly minAbi: number;
+    readonly rules: readonly LandlockRule[];
+    /** TCP ports `connect` may reach (ABI >= 4); null = do not restrict TCP. [] = no TCP at all. */
+    readonly tcpConnectPorts: readonly number[] | null;
+    /** Deny binding TCP ports (ABI >= 4). */
+    readonly denyTcpBind: boolean;
+    /** ABI >= 6 scopes: no signals to processes outside the domain; no abstract unix sockets outside it. */
+    readonly scopeSignals: boolean;
+    readonly scopeAbstractUnix: boolean;
+    /** ABI >= 7: ask the kernel to audit-log denials (for --log-denials). */
+    readonly logDenials: boolean;
+  } | null;
+  /** Raw seccomp-bpf program (struct sock_filter[]) built by the addon; applied last, after Landlock. */
+  readonly seccompProgram: Uint8Array | null;
+  /** File descriptors, besides 0-2, that survive into the command. Every other fd is closed. */
+  readonly keepFds: readonly number[];
+  /** Start a new session (setsid) so the command has no controlling terminal (TIOCSTI defence). */
+  readonly newSession: boolean;
+  /** Join a fresh anonymous session keyring (hides the caller's keys). */
+  readonly newKeyring: boolean;
+}
