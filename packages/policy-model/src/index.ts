@@ -10,3 +10,5 @@ export * from "./filesystem/compile.js";
 export * from "./filesystem/decide.js";
 export * from "./filesystem/protected.js";
 export * from "./filesystem/expand.js";
+export * from "./config/resolve.js";
+export * from "./config/json-schema.js";
