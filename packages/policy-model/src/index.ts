@@ -12,3 +12,15 @@ export * from "./filesystem/protected.js";
 export * from "./filesystem/expand.js";
 export * from "./config/resolve.js";
 export * from "./config/json-schema.js";
+export { normalizeHost, normalizeDomainPattern, isLocalhostName, isValidHostname, type NormalizedHost } from "./network/host.js";
+export { parseIpLiteral, isLocalOrPrivateAddress } from "./network/address.js";
+export { compileNetwork, NETWORK_DEFAULTS } from "./network/compile.js";
+export { decideHost, decideResolvedAddress, isLocalTarget } from "./network/decide.js";
+export { GLOBAL_DENY_MESSAGE, patternMatches } from "./network/patterns.js";
+export {
+  computeEnvironment,
+  environmentPatternMatcher,
+  CORE_ENVIRONMENT_VARIABLES,
+  DEFAULT_ENVIRONMENT_EXCLUDES,
+  SANDBOX_MARKER_VARIABLE,
+} from "./environment.js";
