@@ -33,4 +33,11 @@ export interface ExecSpec {
   readonly newSession: boolean;
   /** Join a fresh anonymous session keyring (hides the caller's keys). */
   readonly newKeyring: boolean;
+  /**
+   * The command's complete environment. When present, the helper execve's the command with exactly
+   * these variables (and searches the command in this PATH), so the launcher can start the helper
+   * itself with an empty environment (no LD_PRELOAD & co. reach the code that applies the sandbox,
+   * ENV-05). Absent = the command inherits the helper's own environment (not recommended).
+   */
+  readonly env?: Readonly<Record<string, string>>;
 }

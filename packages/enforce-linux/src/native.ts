@@ -1,0 +1,124 @@
+// Loads the N-API addon (Landlock/seccomp probing, BPF program builder) and locates the `cordon-exec` helper.
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+/** Which sockets the seccomp filter lets the command create (see native/linux/seccomp_program.cc). */
+export interface SeccompOptions {
+  /**
+   * "none": socket() only for AF_UNIX (and only when allowUnixSockets); socketpair only AF_UNIX SOCK_STREAM.
+   * "proxy": also AF_INET/AF_INET6 socket() (the netns only has loopback to the bridge).
+   * "full": also AF_NETLINK with protocol NETLINK_ROUTE (address/interface queries); every other
+   *         family (AF_PACKET, AF_VSOCK, AF_ALG, AF_BLUETOOTH, …) stays denied.
+   */
+  readonly network: "none" | "proxy" | "full";
+  /** Allow socket(AF_UNIX) and every AF_UNIX socketpair type (reachable paths are limited by mounts). */
+  readonly allowUnixSockets: boolean;
+  /** Target architecture; default: the running one. */
+  readonly arch?: "x86_64" | "aarch64";
+}
+
+/** The addon's functions. */
+export interface NativeBinding {
+  /** Landlock ABI version of the running kernel (landlock_create_ruleset VERSION); 0 = unavailable. */
+  landlockAbi(): number;
+  /** True when seccomp filters (SECCOMP_SET_MODE_FILTER with KILL_PROCESS and ERRNO actions) are available. */
+  seccompAvailable(): boolean;
+  /** Raw seccomp-bpf program: struct sock_filter[] in native byte order, ready for ExecSpec.seccompProgram. */
+  buildSeccompProgram(options: SeccompOptions): Uint8Array;
+}
+
+/** Thrown when the native parts are missing or unusable on this machine. */
+export class NativeUnavailableError extends Error {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(detail, options);
+    this.name = "NativeUnavailableError";
+  }
+}
+
+const ADDON_FILE = "cordon_native.node";
+const HELPER_FILE = "cordon-exec";
+
+/** Package root: this file lives in src/ (tests) or dist/ (built). */
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Directories searched, in order: a local build, then the shipped prebuilds for this arch. */
+export function nativeArtifactDirs(): string[] {
+  return [path.join(packageRoot, "build", "Release"), path.join(packageRoot, "prebuilds", `linux-${process.arch}`)];
+}
+
+function findArtifact(file: string): string | undefined {
+  for (const dir of nativeArtifactDirs()) {
+    const candidate = path.join(dir, file);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function missing(file: string): NativeUnavailableError {
+  return new NativeUnavailableError(
+    `cordon: native component ${file} not found (looked in ${nativeArtifactDirs().join(", ")}); ` +
+      "build it with `npm run build:native -w @cordon/enforce-linux`",
+  );
+}
+
+const NETWORK_MODES = new Set(["none", "proxy", "full"]);
+const ARCHES = new Set(["x86_64", "aarch64"]);
+
+function checkSeccompOptions(options: SeccompOptions): void {
+  if (typeof options !== "object" || options === null) throw new TypeError("buildSeccompProgram: options must be an object");
+  if (!NETWORK_MODES.has(options.network)) throw new TypeError(`buildSeccompProgram: network must be "none", "proxy" or "full"`);
+  if (typeof options.allowUnixSockets !== "boolean") throw new TypeError("buildSeccompProgram: allowUnixSockets must be a boolean");
+  if (options.arch !== undefined && !ARCHES.has(options.arch)) throw new TypeError(`buildSeccompProgram: arch must be "x86_64" or "aarch64"`);
+}
+
+interface RawBinding {
+  landlockAbi(): number;
+  seccompAvailable(): boolean;
+  buildSeccompProgram(options: { network: string; allowUnixSockets: boolean; arch: string }): Uint8Array;
+}
+
+function runningArch(): "x86_64" | "aarch64" {
+  if (process.arch === "x64") return "x86_64";
+  if (process.arch === "arm64") return "aarch64";
+  throw new NativeUnavailableError(`cordon: seccomp programs are built for x86_64 and aarch64 only, not ${process.arch}`);
+}
+
+let cached: NativeBinding | undefined;
+
+/**
+ * Loads the addon once (Linux only).
+ * @throws NativeUnavailableError when not on Linux or when the addon has not been built.
+ */
+export function loadNative(): NativeBinding {
+  if (cached) return cached;
+  if (process.platform !== "linux") throw new NativeUnavailableError(`cordon: the Linux native addon cannot run on ${process.platform}`);
+  const file = findArtifact(ADDON_FILE);
+  if (file === undefined) throw missing(ADDON_FILE);
+  let raw: RawBinding;
+  try {
+    raw = createRequire(import.meta.url)(file) as RawBinding;
+  } catch (error) {
+    throw new NativeUnavailableError(`cordon: cannot load ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  cached = {
+    landlockAbi: () => raw.landlockAbi(),
+    seccompAvailable: () => raw.seccompAvailable(),
+    buildSeccompProgram: (options) => {
+      checkSeccompOptions(options);
+      return raw.buildSeccompProgram({ network: options.network, allowUnixSockets: options.allowUnixSockets, arch: options.arch ?? runningArch() });
+    },
+  };
+  return cached;
+}
+
+/**
+ * Absolute path of the built `cordon-exec` helper.
+ * @throws NativeUnavailableError when it has not been built.
+ */
+export function execHelperPath(): string {
+  const file = findArtifact(HELPER_FILE);
+  if (file === undefined) throw missing(HELPER_FILE);
+  return file;
+}
