@@ -1,57 +1,71 @@
-// Entry points of the config layer: load every layer, select a profile, compile it to a ResolvedPolicy.
+// Entry points of the config layer: resolve the selected profile, list profiles, check every layer and profile.
 import type { Diagnostic } from "../errors.js";
-import type { Platform, ResolvedPolicy } from "../resolved-policy.js";
+import { formatDiagnostic } from "../errors.js";
+import { BUILTIN_ORIGIN, formatOrigin } from "../origin.js";
+import type { ResolvedPolicy } from "../resolved-policy.js";
+import { compileProfileTree, compileSelection, effectiveProfileTree, profileWorkspaceRoots, addDirRoots } from "./compile-profile.js";
+import { loadConfig } from "./load.js";
+import { BUILTIN_PROFILES } from "./profiles.js";
+import { isAllowed } from "./requirements.js";
+import { selectProfile } from "./select.js";
+import type { LoadedConfig, ProfileInfo, ResolveOptions } from "./types.js";
 
-/** Everything that influences which policy applies to one command. */
-export interface ResolveOptions {
-  /** Absolute working directory of the command. */
-  cwd: string;
-  /** Host environment (HOME, TMPDIR, CORDON_HOME, CORDON_SYSTEM_DIR, env policy input). */
-  env: Readonly<Record<string, string | undefined>>;
-  /** Default: the current OS. */
-  platform?: Platform;
-  /** `--profile`. */
-  profile?: string;
-  /** `--config` files, in order. */
-  configFiles?: readonly string[];
-  /** `-c KEY=VALUE` texts, in order. */
-  overrides?: readonly string[];
-  /** `--requirements` files, in order. */
-  requirementsFiles?: readonly string[];
-  /** `--add-dir` directories. */
-  addDirs?: readonly string[];
+export type { LoadedConfig, ProfileInfo, ResolveOptions, Selection, SelectionVia } from "./types.js";
+export { loadConfig } from "./load.js";
+
+/**
+ * Loads every layer, selects the profile (--profile, default_permissions, managed default, legacy
+ * settings, :workspace) and compiles it. Throws CordonError: exitCode 3 when the requirements refuse
+ * the selection, 2 for every configuration or usage problem.
+ */
+export function resolvePolicy(options: ResolveOptions): ResolvedPolicy {
+  const loaded = loadConfig(options);
+  return compileSelection(loaded, selectProfile(loaded, options.profile));
 }
 
-/** One row of `cordon profiles`. */
-export interface ProfileInfo {
-  name: string;
-  allowed: boolean;
-  default: boolean;
-  /** "builtin" or "file:line". */
-  source: string;
+/** Every built-in and every defined profile: allowed by the requirements?, the default?, where defined. */
+export function listProfiles(loaded: LoadedConfig): ProfileInfo[] {
+  const rows: ProfileInfo[] = BUILTIN_PROFILES.map((name) => ({
+    name,
+    allowed: isAllowed(loaded.managed, name),
+    default: loaded.defaultSelection.name === name,
+    source: formatOrigin(BUILTIN_ORIGIN),
+  }));
+  for (const profile of loaded.profiles.values()) {
+    rows.push({
+      name: profile.name,
+      allowed: isAllowed(loaded.managed, profile.name),
+      default: loaded.defaultSelection.name === profile.name,
+      source: formatOrigin(profile.tree.origin),
+    });
+  }
+  return rows;
 }
 
-/** The loaded, validated and merged layers (opaque to callers except for `warnings`). */
-export interface LoadedConfig {
-  warnings: Diagnostic[];
-}
-
-/** Loads, validates and merges every layer; throws CordonError. */
-export function loadConfig(_options: ResolveOptions): LoadedConfig {
-  throw new Error("not implemented yet");
-}
-
-/** Every built-in and every defined profile. */
-export function listProfiles(_loaded: LoadedConfig): ProfileInfo[] {
-  throw new Error("not implemented yet");
-}
-
-/** Resolves the selected profile to a ResolvedPolicy; throws CordonError (exitCode 2 or 3). */
-export function resolvePolicy(_options: ResolveOptions): ResolvedPolicy {
-  throw new Error("not implemented yet");
-}
-
-/** Validates every layer and compiles every profile; returns warnings, throws on the first error. */
-export function checkConfig(_options: ResolveOptions): Diagnostic[] {
-  throw new Error("not implemented yet");
+/**
+ * Validates every layer, resolves the selection (with `options.profile` when given) and compiles
+ * every defined profile too, so an error in a profile nobody selects today is found now.
+ * Returns the warnings (deduplicated); throws CordonError on the first error.
+ */
+export function checkConfig(options: ResolveOptions): Diagnostic[] {
+  const loaded = loadConfig(options);
+  const selection = selectProfile(loaded, options.profile);
+  const policy = compileSelection(loaded, selection);
+  const warnings: Diagnostic[] = [...policy.warnings];
+  const baseRoots = [loaded.context.projectRoot, ...addDirRoots(loaded.context, options.addDirs)];
+  for (const profile of loaded.profiles.values()) {
+    if (profile.name === selection.name && !selection.legacy) continue;
+    const tree = effectiveProfileTree(loaded, { name: profile.name });
+    const profileWarnings: Diagnostic[] = [];
+    const roots = [...new Set([...baseRoots, ...profileWorkspaceRoots(tree, loaded.context, profileWarnings)])];
+    const { filesystem } = compileProfileTree(tree, loaded.context, roots);
+    warnings.push(...profileWarnings, ...filesystem.warnings);
+  }
+  const seen = new Set<string>();
+  return warnings.filter((warning) => {
+    const key = formatDiagnostic(warning);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
