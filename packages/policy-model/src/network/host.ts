@@ -105,7 +105,8 @@ export function normalizeDomainPattern(pattern: string): string {
   const text = asciiLowercase(pattern.trim());
   const prefix = text.startsWith("**.") ? "**." : text.startsWith("*.") ? "*." : "";
   const rest = text.slice(prefix.length);
-  if (rest === "" || rest.includes("*") || rest.includes("?")) return stripOneTrailingDot(text);
+  if (rest === "") return text; // "*." must not collapse into the global "*"
+  if (rest.includes("*") || rest.includes("?")) return stripOneTrailingDot(text);
   // A port is never part of a pattern; keep it visible so compileNetwork can reject it.
   const bracketedV6 = /^\[([^\]]*)\]$/.exec(rest);
   const bare = bracketedV6 ? (bracketedV6[1] as string) : rest;
