@@ -229,9 +229,33 @@ export function isNonPublicIp(ip: ParsedIp): boolean {
   if (ip.family === 4) return isNonPublicV4(b);
   if (NON_PUBLIC_V6.some((range) => inCidr(b, range))) return true;
   // Forms that carry an IPv4 address are judged by that address (::ffff:127.0.0.1 is loopback).
-  if (EMBEDS_V4_IN_LAST_32.some((range) => inCidr(b, range))) return isNonPublicV4(b.slice(12));
-  if (inCidr(b, SIX_TO_FOUR)) return isNonPublicV4(b.slice(2, 6));
-  return false;
+  const v4 = embeddedIpv4(ip);
+  return v4 !== null && isNonPublicV4(v4);
+}
+
+/**
+ * The IPv4 address an IPv6 address carries and effectively reaches (v4-mapped, v4-compatible,
+ * SIIT, NAT64 64:ff9b::/96, 6to4), or null.
+ */
+export function embeddedIpv4(ip: ParsedIp): number[] | null {
+  if (ip.family === 4) return null;
+  const b = ip.bytes;
+  if (EMBEDS_V4_IN_LAST_32.some((range) => inCidr(b, range))) return b.slice(12);
+  if (inCidr(b, SIX_TO_FOUR)) return b.slice(2, 6);
+  return null;
+}
+
+/**
+ * A key shared by every literal that reaches the same IPv4 destination: `1.2.3.4`,
+ * `::ffff:1.2.3.4`, `64:ff9b::102:304` all give `1.2.3.4`; other addresses give their canonical
+ * form. Used so a deny entry cannot be dodged by re-spelling the address in an IPv6 form.
+ * Null when `text` is not an IP literal.
+ */
+export function destinationKey(text: string): string | null {
+  const ip = parseIp(text);
+  if (!ip) return null;
+  const v4 = embeddedIpv4(ip);
+  return v4 ? v4.join(".") : formatIp(ip);
 }
 
 /**

@@ -4,7 +4,7 @@ import { formatOrigin } from "../origin.js";
 import type { DomainRule, HostDecision, HostDecisionReason, NetworkPolicy } from "../resolved-policy.js";
 import { isNonPublicIp, parseIp, formatIp } from "./address.js";
 import { isLocalhostName, normalizeHost } from "./host.js";
-import { patternKind, patternMatches, patternSpecificity } from "./patterns.js";
+import { denyPatternMatches, patternKind, patternMatches, patternSpecificity } from "./patterns.js";
 
 /**
  * Decides whether the sandbox may reach `host` (as a client sent it: any case, trailing dot,
@@ -59,7 +59,7 @@ export function decideResolvedAddress(network: NetworkPolicy, hostDecision: Host
   }
   const ip = formatIp(parsed);
   const via = ip === hostDecision.host ? "" : ` (resolved from ${JSON.stringify(hostDecision.host)})`;
-  const deny = network.domains.find((r) => r.decision === "deny" && r.pattern === ip);
+  const deny = mostSpecificMatch(network.domains, "deny", ip);
   if (deny) return result(ip, port, "denied", `address ${ip}${via} denied by ${describeRule(deny)}`, deny);
   if (!isNonPublicIp(parsed)) return hostDecision;
 
@@ -86,7 +86,9 @@ export function isLocalTarget(host: string): boolean {
 function mostSpecificMatch(rules: readonly DomainRule[], decision: "allow" | "deny", host: string): DomainRule | undefined {
   let best: DomainRule | undefined;
   for (const rule of rules) {
-    if (rule.decision !== decision || !patternMatches(rule.pattern, host)) continue;
+    if (rule.decision !== decision) continue;
+    const matches = decision === "deny" ? denyPatternMatches(rule.pattern, host) : patternMatches(rule.pattern, host);
+    if (!matches) continue;
     if (!best || patternSpecificity(rule.pattern) > patternSpecificity(best.pattern)) best = rule;
   }
   return best;

@@ -58,11 +58,11 @@ function parsePort(text: string): number | null {
 }
 
 /** Normalizes a host without port: IP literal → canonical; name → lowercase punycode, validated. */
-function normalizeBareHost(raw: string): string | null {
+function normalizeBareHost(raw: string, trailingDotAllowed = true): string | null {
   if (raw === "" || raw.trim() !== raw) return null;
   if (raw.includes(":")) return parseIpLiteral(raw); // only IPv6 literals contain colons
   let name = asciiLowercase(raw);
-  if (name.endsWith(".")) name = name.slice(0, -1);
+  if (trailingDotAllowed && name.endsWith(".")) name = name.slice(0, -1);
   if (name === "") return null;
   if (!isAscii(name)) {
     // domainToASCII applies IDNA mapping (fullwidth digits and dots, ideographic full stops), so
@@ -71,7 +71,7 @@ function normalizeBareHost(raw: string): string | null {
     if (/[%@/\\\s]/.test(name)) return null;
     const ascii = domainToASCII(name);
     if (ascii === "" || !isAscii(ascii)) return null;
-    return normalizeBareHost(ascii);
+    return normalizeBareHost(ascii, trailingDotAllowed && !raw.endsWith("."));
   }
   const ip = parseIpLiteral(name);
   if (ip !== null) return ip;

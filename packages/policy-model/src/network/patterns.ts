@@ -1,7 +1,7 @@
 // Domain pattern grammar and matching: exact host, `*.suffix`, `**.suffix`, and the global `*`.
 import { CordonError } from "../errors.js";
 import type { Origin } from "../origin.js";
-import { parseIpLiteral } from "./address.js";
+import { destinationKey, parseIpLiteral } from "./address.js";
 import { isValidHostname, normalizeDomainPattern } from "./host.js";
 
 export type PatternKind = "global" | "subdomains" | "apex-and-subdomains" | "exact";
@@ -44,7 +44,10 @@ export function parseDomainPattern(
       `unsupported wildcard in domain pattern ${JSON.stringify(rawKey)}; a wildcard may only be the whole first label: "*.example.com" (subdomains) or "**.example.com" (apex and subdomains)`,
     );
   }
-  if (/[/@]/.test(base) || base.includes("://")) {
+  if (/^[0-9a-f:.[\]]+\/[0-9]+$/.test(base)) {
+    fail(`domain pattern ${JSON.stringify(rawKey)} is a CIDR range; ranges are not supported, list each IP address exactly`);
+  }
+  if (/[/@]/.test(base)) {
     fail(`domain pattern ${JSON.stringify(rawKey)} must be a host name, not a URL: no scheme, user, path or query`);
   }
   if (hasPort(base)) {
@@ -88,6 +91,17 @@ export function patternMatches(pattern: string, host: string): boolean {
     case "apex-and-subdomains":
       return host === base || host.endsWith(`.${base}`);
   }
+}
+
+/**
+ * Does a deny pattern match a normalized host? Like patternMatches, but an IP-literal pattern
+ * also matches every spelling of the same IPv4 destination (`::ffff:1.2.3.4`, NAT64, 6to4), so a
+ * deny cannot be dodged by re-spelling the address. (Allows stay exact: least privilege.)
+ */
+export function denyPatternMatches(pattern: string, host: string): boolean {
+  if (patternMatches(pattern, host)) return true;
+  const patternKey = destinationKey(pattern);
+  return patternKey !== null && patternKey === destinationKey(host);
 }
 
 /** Higher = more specific; used to report the most specific matching rule. */

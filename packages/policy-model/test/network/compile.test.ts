@@ -133,6 +133,8 @@ describe("compileNetwork domains", () => {
     ["user@example.com", 'domain pattern "user@example.com" must be a host name, not a URL: no scheme, user, path or query'],
     ["*.10.0.0.1", 'domain pattern "*.10.0.0.1" puts a wildcard on an IP address; list IP addresses exactly'],
     ["**.127.0.0.1", 'domain pattern "**.127.0.0.1" puts a wildcard on an IP address; list IP addresses exactly'],
+    ["10.0.0.0/8", 'domain pattern "10.0.0.0/8" is a CIDR range; ranges are not supported, list each IP address exactly'],
+    ["fd00::/8", 'domain pattern "fd00::/8" is a CIDR range; ranges are not supported, list each IP address exactly'],
     ["exa mple.com", 'invalid domain pattern "exa mple.com": not a valid host name or IP address'],
     ["example..com", 'invalid domain pattern "example..com": not a valid host name or IP address'],
     ["example.123", 'invalid domain pattern "example.123": not a valid host name or IP address'],

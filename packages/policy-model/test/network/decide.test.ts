@@ -2,7 +2,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Origin } from "../../src/origin.js";
-import type { NetworkPolicy, NetworkTable } from "../../src/index.js";
+import type { NetworkPolicy } from "../../src/resolved-policy.js";
+import type { NetworkTable } from "../../src/schema.js";
 import { compileNetwork } from "../../src/network/compile.js";
 import { decideHost, decideResolvedAddress, isLocalTarget } from "../../src/network/decide.js";
 import { isLocalOrPrivateAddress, parseIpLiteral } from "../../src/network/address.js";
@@ -54,6 +55,23 @@ describe("decideHost: order of checks", () => {
       expect(d.matched?.pattern).toBe("evil.example.com");
       expect(decideHost(net, "good.example.com").decision).toBe("allow"); // control
     }
+  });
+
+  it("a denied IPv4 address cannot be dodged by an IPv6 spelling of it (mapped, NAT64, 6to4)", () => {
+    const net = policy({ "93.184.215.14": "deny" }, { mode: "full" });
+    for (const s of ["93.184.215.14", "1572394766", "[::ffff:93.184.215.14]", "[::ffff:5db8:d70e]", "[64:ff9b::5db8:d70e]", "[2002:5db8:d70e::1]", "[::93.184.215.14]"]) {
+      expect(decideHost(net, s)).toMatchObject({ reason: "denied", matched: { pattern: "93.184.215.14" } });
+    }
+    expect(reason(net, "93.184.215.15")).toBe("allowed"); // control
+    expect(reason(net, "[::ffff:93.184.215.15]")).toBe("allowed"); // control
+    const v6deny = policy({ "::ffff:93.184.215.14": "deny" }, { mode: "full" });
+    expect(reason(v6deny, "93.184.215.14")).toBe("denied");
+  });
+
+  it("an allow of an IPv4 address stays exact: its IPv6 spellings are not opened", () => {
+    const net = policy({ "93.184.215.14": "allow" });
+    expect(reason(net, "93.184.215.14")).toBe("allowed");
+    expect(reason(net, "[::ffff:93.184.215.14]")).toBe("not_allowed");
   });
 
   it("the most specific matching rule is the one reported", () => {
@@ -253,6 +271,7 @@ describe("decideResolvedAddress (connect time, NET-11)", () => {
     expect(d).toMatchObject({ decision: "deny", reason: "denied" });
     expect(d.rule).toBe(`address 93.184.215.14 (resolved from "example.org") denied by domain pattern "93.184.215.14" = "deny" (${FILE}:7)`);
     expect(decideResolvedAddress(net, decideHost(net, "example.org"), "93.184.215.15").decision).toBe("allow"); // control
+    expect(decideResolvedAddress(net, decideHost(net, "example.org"), "::ffff:93.184.215.14").reason).toBe("denied");
   });
 
   it("a denied host stays denied; a non-IP address fails closed", () => {

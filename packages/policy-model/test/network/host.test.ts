@@ -25,6 +25,7 @@ describe("normalizeHost", () => {
     ["MÜNCHEN.de.", "xn--mnchen-3ya.de", null],
     ["１２７.０.０.１", "127.0.0.1", null], // fullwidth digits map to an IP literal
     ["example。com", "example.com", null], // ideographic full stop is a dot
+    ["example.com。", "example.com", null], // ... also as the one trailing dot
     ["ＬＯＣＡＬＨＯＳＴ", "localhost", null],
     ["_dmarc.example.com", "_dmarc.example.com", null],
     ["xn--bcher-kva.example", "xn--bcher-kva.example", null],
@@ -42,7 +43,7 @@ describe("normalizeHost", () => {
     "ex ample.com", "example.com/path", "http://example.com", "*.example.com", "exa*mple.com", "ex?ample.com",
     "-example.com", "example-.com", "a".repeat(64) + ".com", `${"a.".repeat(127)}ab`,
     "1.2.3.4.5", "example.123", "256.0.0.1", "0x7g.example.0x1", "xn--zz.com", "e\u0000xample.com",
-    "exa\u200Bmple.com\u0000",
+    "exa\u200Bmple.com\u0000", "example.com。.", "example.com.。",
   ])("%j is not a host", (input) => {
     expect(normalizeHost(input)).toBeNull();
   });
