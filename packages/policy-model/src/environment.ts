@@ -7,7 +7,10 @@ export const CORE_ENVIRONMENT_VARIABLES: readonly string[] = [
   "HOME", "LOGNAME", "PATH", "SHELL", "USER", "USERNAME", "LANG", "TERM", "TMPDIR", "TEMP", "TMP",
 ];
 
-/** Names dropped unless `ignore_default_excludes = true` (differs from Codex, which keeps them). */
+/**
+ * Names dropped unless `ignore_default_excludes = true`. Differs from Codex twice (spec 6): Codex
+ * defaults `ignore_default_excludes` to true (keeps secrets), and its list is only KEY/SECRET/TOKEN.
+ */
 export const DEFAULT_ENVIRONMENT_EXCLUDES: readonly string[] = ["*KEY*", "*SECRET*", "*TOKEN*", "*PASSWORD*", "*CREDENTIAL*"];
 
 /** The variable cordon adds last, naming the active profile. */

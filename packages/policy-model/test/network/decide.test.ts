@@ -149,6 +149,12 @@ describe("pattern semantics", () => {
     expect(reason(net, "BÜCHER.example")).toBe("allowed");
     expect(reason(net, "bucher.example")).toBe("not_allowed");
   });
+
+  it("an IDN homograph is a different host (Cyrillic е in еxample.com)", () => {
+    const net = policy({ "example.com": "allow" });
+    expect(decideHost(net, "\u0435xample.com")).toMatchObject({ host: "xn--xample-2of.com", reason: "not_allowed" });
+    expect(reason(net, "example.com")).toBe("allowed"); // control
+  });
 });
 
 describe("local and private targets (codex-reference 1.10 table)", () => {
