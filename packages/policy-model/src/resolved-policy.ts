@@ -42,6 +42,12 @@ export interface ProtectedPath {
   readonly state: "directory" | "file" | "missing";
   /** True when the path is missing and must not become creatable inside the sandbox. */
   readonly preventCreation: boolean;
+  /**
+   * Set when the entry itself is a symbolic link (lstat): the link text as read. `state` then
+   * describes what the link resolves to ("missing" when dangling). Binding the path follows the
+   * link and leaves the name replaceable, so a backend must refuse or protect the link itself.
+   */
+  readonly symlinkTarget?: string;
 }
 
 export interface FilesystemPolicy {
