@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Builds @cordon/enforce-linux's native addon and `cordon-exec` helper with node-gyp (Linux only; a no-op elsewhere).
+//
+//   node tools/build-native.mjs [--prebuilds]
+//
+// Runs node-gyp the way npm does (npm exports npm_config_node_gyp and npm_config_nodedir to scripts); run
+// outside npm, it re-runs itself through `npm run build:native`. It never downloads Node headers when the
+// running Node has its own (e.g. /usr/include/node from Debian's nodejs package): it passes --nodedir then.
+// Results: packages/enforce-linux/build/Release/{cordon_native.node,cordon-exec}; with --prebuilds also
+// copied to packages/enforce-linux/prebuilds/linux-<arch>/ for publishing.
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ARTIFACTS = ["cordon_native.node", "cordon-exec"];
+const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "packages", "enforce-linux");
+
+function fail(message) {
+  console.error(`build-native: ${message}`);
+  process.exit(1);
+}
+
+function run(command, args, env = process.env) {
+  const result = spawnSync(command, args, { cwd: packageDir, stdio: "inherit", env });
+  if (result.error) fail(`cannot run ${command}: ${result.error.message}`);
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+/** Headers shipped with the running Node (<prefix>/include/node), so node-gyp need not download them. */
+function localNodeDir() {
+  const prefix = path.resolve(path.dirname(process.execPath), "..");
+  return existsSync(path.join(prefix, "include", "node", "node_api.h")) ? prefix : undefined;
+}
+
+if (process.platform !== "linux") {
+  console.log(`build-native: nothing to build on ${process.platform} (the native parts are Linux-only)`);
+  process.exit(0);
+}
+
+const nodeGyp = process.env.npm_config_node_gyp;
+if (!nodeGyp) {
+  if (process.env.CORDON_BUILD_NATIVE_VIA_NPM) fail("npm did not provide npm_config_node_gyp; cannot locate node-gyp");
+  run("npm", ["run", "build:native", "--", ...process.argv.slice(2)], { ...process.env, CORDON_BUILD_NATIVE_VIA_NPM: "1" });
+  process.exit(0);
+}
+
+const gypArgs = [nodeGyp, "rebuild"];
+if (!process.env.npm_config_nodedir) {
+  const nodedir = localNodeDir();
+  if (nodedir) gypArgs.push(`--nodedir=${nodedir}`);
+}
+run(process.execPath, gypArgs);
+
+const releaseDir = path.join(packageDir, "build", "Release");
+for (const file of ARTIFACTS) {
+  if (!existsSync(path.join(releaseDir, file))) fail(`node-gyp finished but ${path.join(releaseDir, file)} is missing`);
+}
+if (process.argv.includes("--prebuilds")) {
+  const target = path.join(packageDir, "prebuilds", `linux-${process.arch}`);
+  mkdirSync(target, { recursive: true });
+  for (const file of ARTIFACTS) copyFileSync(path.join(releaseDir, file), path.join(target, file));
+  console.log(`build-native: copied ${ARTIFACTS.join(", ")} to ${target}`);
+}
