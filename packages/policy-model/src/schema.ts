@@ -24,26 +24,38 @@ export const FilesystemTable = z
 export const DomainDecision = z.enum(["allow", "deny"]);
 export const UnixSocketDecision = z.enum(["allow", "deny", "none"]);
 
-export const NetworkTable = z.strictObject({
-  enabled: z.boolean().optional(),
-  mode: z.enum(["limited", "full"]).optional(),
-  allow_local_binding: z.boolean().optional(),
-  enable_socks5: z.boolean().optional(),
-  enable_socks5_udp: z.boolean().optional(),
-  proxy_url: z.string().optional(),
-  socks_url: z.string().optional(),
-  allow_upstream_proxy: z.boolean().optional(),
-  domains: z.record(z.string(), DomainDecision).optional(),
-  unix_sockets: z.record(z.string(), UnixSocketDecision).optional(),
-});
+export const NetworkTable = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    mode: z.enum(["limited", "full"]).optional(),
+    allow_local_binding: z.boolean().optional(),
+    enable_socks5: z.boolean().optional(),
+    enable_socks5_udp: z.boolean().optional(),
+    proxy_url: z.string().optional(),
+    socks_url: z.string().optional(),
+    allow_upstream_proxy: z.boolean().optional(),
+    domains: z.record(z.string(), DomainDecision).optional(),
+    unix_sockets: z.record(z.string(), UnixSocketDecision).optional(),
+  })
+  .describe("Network access through the managed proxy; off unless enabled = true.");
 
-export const ProfileTable = z.strictObject({
-  description: z.string().optional(),
-  extends: z.string().optional(),
-  workspace_roots: z.record(z.string(), z.boolean()).optional(),
-  filesystem: FilesystemTable.optional(),
-  network: NetworkTable.optional(),
-});
+export const ProfileTable = z
+  .strictObject({
+    description: z.string().optional().describe("Human-readable description (not inherited through extends)."),
+    extends: z.string().optional().describe('Parent profile: ":read-only", ":workspace" or another named profile.'),
+    workspace_roots: z
+      .record(z.string(), z.boolean())
+      .optional()
+      .describe("Extra workspace roots (~ expanded, relative paths against the cwd); only true entries count."),
+    filesystem: FilesystemTable.optional(),
+    network: NetworkTable.optional(),
+  })
+  .describe("A permission profile.");
+
+/** Profile names: anything except a leading ":" (reserved for built-ins; checked first with a clear message). */
+export const ProfileName = z.string().regex(/^(?!:)/, 'profile names may not start with ":" (reserved for built-ins)');
+
+export const ProfilesTable = z.record(ProfileName, ProfileTable).describe("Permission profiles by name.");
 
 export const ShellEnvironmentPolicyTable = z.strictObject({
   inherit: z.enum(["all", "core", "none"]).optional(),
@@ -61,17 +73,23 @@ export const SandboxWorkspaceWriteTable = z.strictObject({
 });
 
 export const ConfigFile = z.strictObject({
-  default_permissions: z.string().optional(),
-  permissions: z.record(z.string(), ProfileTable).optional(),
-  sandbox_mode: z.enum(["read-only", "workspace-write", "danger-full-access"]).optional(),
-  sandbox_workspace_write: SandboxWorkspaceWriteTable.optional(),
-  shell_environment_policy: ShellEnvironmentPolicyTable.optional(),
+  default_permissions: z.string().optional().describe("The profile used when --profile is not given."),
+  permissions: ProfilesTable.optional(),
+  sandbox_mode: z
+    .enum(["read-only", "workspace-write", "danger-full-access"])
+    .optional()
+    .describe("Legacy setting; does not compose with default_permissions or --profile."),
+  sandbox_workspace_write: SandboxWorkspaceWriteTable.optional().describe("Legacy workspace-write settings."),
+  shell_environment_policy: ShellEnvironmentPolicyTable.optional().describe("The command's starting environment."),
 });
 
 export const RequirementsFile = z.strictObject({
-  allowed_permission_profiles: z.record(z.string(), z.boolean()).optional(),
-  default_permissions: z.string().optional(),
-  permissions: z.record(z.string(), ProfileTable).optional(),
+  allowed_permission_profiles: z
+    .record(z.string(), z.boolean())
+    .optional()
+    .describe("Closed allowlist: only profiles whose merged value is true may be selected."),
+  default_permissions: z.string().optional().describe("The managed default profile; must be allowed by allowed_permission_profiles."),
+  permissions: ProfilesTable.optional().describe("Managed profiles."),
 });
 
 export type AccessValue = z.infer<typeof AccessValue>;

@@ -66,6 +66,7 @@ export function compileProfileTree(
   tree: TreeTable,
   ctx: HostContext,
   workspaceRoots: readonly string[],
+  keyPrefix: readonly string[] = [],
 ): { filesystem: CompiledFilesystem; network: NetworkPolicy } {
   const filesystemTable = tableAt(tree, ["filesystem"]);
   const networkTable = tableAt(tree, ["network"]);
@@ -76,11 +77,34 @@ export function compileProfileTree(
     workspaceRoots,
     tmpdir: ctx.tmpdir,
     originOf: (keyPath) => originAt(tree, ["filesystem", ...keyPath]),
+    keyPrefix: [...keyPrefix, "filesystem"],
   });
-  const network = compileNetwork(networkTable ? (toPlain(networkTable) as NetworkTable) : undefined, (keyPath) =>
-    originAt(tree, ["network", ...keyPath]),
+  const network = withKeyPrefix([...keyPrefix, "network"], () =>
+    compileNetwork(networkTable ? (toPlain(networkTable) as NetworkTable) : undefined, (keyPath) => originAt(tree, ["network", ...keyPath])),
   );
   return { filesystem, network };
+}
+
+/** The key prefix errors in a profile's tables are reported under: `permissions.<name>` for defined profiles. */
+export function profileKeyPrefix(loaded: LoadedConfig, selection: Pick<Selection, "name" | "legacy">): string[] {
+  return !selection.legacy && loaded.profiles.has(selection.name) ? ["permissions", selection.name] : [];
+}
+
+/** compileNetwork reports key paths relative to the `network` table; re-issue its errors with the full path. */
+function withKeyPrefix<T>(prefix: readonly string[], compile: () => T): T {
+  try {
+    return compile();
+  } catch (error) {
+    if (!(error instanceof CordonError) || !error.keyPath) throw error;
+    const old = new CordonError(error.code, "", { ...(error.origin ? { origin: error.origin } : {}), keyPath: error.keyPath }).message;
+    const detail = error.message.startsWith(old) ? error.message.slice(old.length) : error.message;
+    throw new CordonError(error.code, detail, {
+      ...(error.origin ? { origin: error.origin } : {}),
+      keyPath: [...prefix, ...error.keyPath],
+      exitCode: error.exitCode,
+      cause: error,
+    });
+  }
 }
 
 /** Assembles the ResolvedPolicy for a selection. */
@@ -129,7 +153,7 @@ export function compileSelection(loaded: LoadedConfig, selection: Selection): Re
 
   const tree = effectiveProfileTree(loaded, selection);
   const workspaceRoots = unique([...baseRoots, ...profileWorkspaceRoots(tree, ctx, warnings)]);
-  const { filesystem, network } = compileProfileTree(tree, ctx, workspaceRoots);
+  const { filesystem, network } = compileProfileTree(tree, ctx, workspaceRoots, profileKeyPrefix(loaded, selection));
   warnings.push(...filesystem.warnings);
   return {
     schemaVersion: 1,

@@ -2,7 +2,14 @@
 import { z } from "zod";
 import { ConfigFile, RequirementsFile } from "../schema.js";
 
-/** The editor schema for `config.toml` or `requirements.toml`. */
+/** The editor schema for `config.toml` or `requirements.toml` (committed under packages/policy-model/schema/). */
 export function configJsonSchema(kind: "config" | "requirements"): object {
-  return z.toJSONSchema(kind === "config" ? ConfigFile : RequirementsFile, { io: "input" });
+  const schema = z.toJSONSchema(kind === "config" ? ConfigFile : RequirementsFile, { io: "input" });
+  const title = kind === "config" ? "cordon config.toml" : "cordon requirements.toml (managed)";
+  return { $schema: schema.$schema, title, ...schema };
+}
+
+/** The exact text of the committed schema file for `kind` (2-space JSON, trailing newline). */
+export function configJsonSchemaText(kind: "config" | "requirements"): string {
+  return `${JSON.stringify(configJsonSchema(kind), null, 2)}\n`;
 }

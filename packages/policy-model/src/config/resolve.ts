@@ -58,7 +58,7 @@ export function checkConfig(options: ResolveOptions): Diagnostic[] {
     const tree = effectiveProfileTree(loaded, { name: profile.name });
     const profileWarnings: Diagnostic[] = [];
     const roots = [...new Set([...baseRoots, ...profileWorkspaceRoots(tree, loaded.context, profileWarnings)])];
-    const { filesystem } = compileProfileTree(tree, loaded.context, roots);
+    const { filesystem } = compileProfileTree(tree, loaded.context, roots, ["permissions", profile.name]);
     warnings.push(...profileWarnings, ...filesystem.warnings);
   }
   const seen = new Set<string>();

@@ -74,6 +74,8 @@ function toCordonError(issue: Issue, tree: TreeTable, root: z.ZodType, prefix: r
       return schemaError(`must be at most ${String(issue.maximum)}, got ${describeValue(input)}`);
     case "invalid_union":
       return unionError(issue, tree, root, path, input);
+    case "invalid_key":
+      return schemaError(`invalid key ${JSON.stringify(String(path[path.length - 1]))}: ${issue.issues[0]?.message ?? issue.message}`);
     default:
       return schemaError(issue.message);
   }
