@@ -209,7 +209,8 @@ function addInheritanceBreakDenies(
   for (const root of roots) {
     const scan = facts.inheritanceBreaks[root.path.key];
     if (scan === undefined) {
-      if (facts.source === "host" && facts.pathStates[root.path.key] !== "missing") refusals.push({ rule: root.reason, reason: MESSAGES.inheritanceScanFailed(root.path.path, "it was not scanned") });
+      const state = facts.pathStates[root.path.key];
+      if (facts.source === "host" && state !== "missing" && state !== "file") refusals.push({ rule: root.reason, reason: MESSAGES.inheritanceScanFailed(root.path.path, "it was not scanned") });
       else unscanned = true;
       continue;
     }
