@@ -1,4 +1,9 @@
 // Public API of @cordon/enforce-linux: the Linux backend, the library `spawn`, and the pure planner.
+export { linuxBackend, planOnHost } from "./backend.js";
+export { spawn, SandboxRefusedError, type SpawnOptions } from "./spawn.js";
+export { planLinux, TYPICAL_HOST_FACTS } from "./plan/plan.js";
+export { gatherFacts } from "./host/facts.js";
+export { probeHost } from "./host/probe.js";
+export { launchPlan, CORDON_FAILURE_EXIT } from "./launch.js";
 export type { LinuxHostFacts, LinuxPlan, MountOp, PathFact, Placeholder, SeccompRequest } from "./types.js";
 export type { ExecSpec, LandlockRule, LandlockRights } from "./exec-spec.js";
-export { planLinux, TYPICAL_HOST_FACTS } from "./plan/plan.js";

@@ -1,0 +1,166 @@
+// Starts a planned command: hands the ExecSpec to the helper on a pipe, passes stdio and the exit code
+// through, forwards termination signals into the sandbox, kills the whole tree on abort, and removes
+// the placeholders bwrap created on the host.
+import { spawn as spawnChild, type ChildProcess, type StdioOptions } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
+import type { Writable, Readable } from "node:stream";
+import type { ExitStatus, LaunchOptions, SandboxedProcess } from "@cordon/policy-model";
+import { encodeExecSpec } from "./exec-spec-encode.js";
+import type { LinuxPlan } from "./types.js";
+import { buildSeccomp, nativeFacts } from "./host/native-facts.js";
+import { finishJournal, recoverStaleJournals, writeJournal } from "./runtime/journal.js";
+import { denialLogLimits } from "./denials.js";
+
+/** The signals a terminal or supervisor sends to stop a command; they are passed on to it. */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+/** Exit code when cordon itself fails (spec/cli.md). */
+export const CORDON_FAILURE_EXIT = 125;
+/** fd on which bwrap reports the sandbox's pid and exit (`--json-status-fd`). */
+const STATUS_FD = 4;
+
+function stdioTriple(stdio: StdioOptions | undefined): ("pipe" | "inherit" | "ignore" | number | null | undefined | unknown)[] {
+  if (stdio === undefined) return ["inherit", "inherit", "inherit"];
+  if (typeof stdio === "string") return [stdio, stdio, stdio];
+  return [stdio[0] ?? "inherit", stdio[1] ?? "inherit", stdio[2] ?? "inherit"];
+}
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (signal) return 128 + (osConstants.signals[signal] ?? 0);
+  return code ?? CORDON_FAILURE_EXIT;
+}
+
+/** Host pids of the children of `pid` (the sandbox's init → the helper/command). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Sends `signal` to a process group, falling back to the process itself. */
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Launches `plan`; the promise resolves once the child is spawned. */
+export async function launchPlan(plan: LinuxPlan, options: LaunchOptions = {}): Promise<SandboxedProcess> {
+  const stdio = stdioTriple(options.stdio);
+  if (plan.mode === "direct") {
+    const child = spawnChild(plan.argv[0]!, plan.argv.slice(1), { cwd: plan.cwd, env: { ...plan.env }, stdio: stdio as StdioOptions });
+    return { child, exited: watch(child, plan, { journal: null, sandboxInit: () => null, signal: options.signal }) };
+  }
+  if (!plan.execSpec || !plan.seccomp || plan.specFd === null) throw new Error("cordon: a sandboxed plan lacks its exec spec");
+
+  if (plan.runtimeDir) {
+    for (const left of recoverStaleJournals(plan.runtimeDir)) process.stderr.write(`cordon: warning: could not remove a placeholder left by an earlier run: ${left}\n`);
+  }
+  const landlock = plan.execSpec.landlock;
+  const spec = encodeExecSpec({
+    ...plan.execSpec,
+    landlock: landlock && { ...landlock, logDenials: Boolean(options.logDenials) && nativeFacts().landlockAbi >= 7 },
+    seccompProgram: buildSeccomp(plan.seccomp),
+    env: plan.env, // the helper starts with an empty environment; the command gets exactly this (ENV-05)
+  });
+  const journal = plan.placeholders.length > 0 && plan.runtimeDir ? writeJournal(plan.runtimeDir, plan.placeholders) : null;
+
+  const isBwrap = plan.mode === "bwrap";
+  const args = plan.argv.slice(1);
+  if (isBwrap) args.unshift("--json-status-fd", String(STATUS_FD));
+  let child: ChildProcess;
+  try {
+    child = spawnChild(plan.argv[0]!, args, {
+      cwd: plan.cwd,
+      env: {},
+      stdio: [...stdio, "pipe", ...(isBwrap ? ["pipe"] : [])] as StdioOptions,
+      // bwrap gets its own process group, so a terminal's Ctrl-C reaches only cordon, which forwards it to
+      // the command (killing bwrap instead would SIGKILL the sandbox). The helper calls setsid itself.
+      detached: isBwrap,
+    });
+  } catch (error) {
+    if (journal) finishJournal(journal, plan.placeholders);
+    throw error;
+  }
+  const specPipe = child.stdio[plan.specFd] as Writable | null;
+  specPipe?.on("error", () => undefined); // the helper or bwrap may exit before reading it; the exit code tells
+  specPipe?.end(Buffer.from(spec));
+
+  let sandboxInitPid: number | null = null;
+  if (isBwrap) {
+    const status = child.stdio[STATUS_FD] as Readable | null;
+    let buffered = "";
+    status?.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("utf8");
+      const m = /"child-pid"\s*:\s*(\d+)/.exec(buffered);
+      if (m) sandboxInitPid = Number(m[1]);
+    });
+  }
+  return { child, exited: watch(child, plan, { journal, sandboxInit: () => sandboxInitPid, signal: options.signal }) };
+}
+
+interface WatchContext {
+  readonly journal: string | null;
+  /** Host pid of the sandbox's init process once bwrap reported it (bwrap mode). */
+  readonly sandboxInit: () => number | null;
+  readonly signal: AbortSignal | undefined;
+}
+
+function watch(child: ChildProcess, plan: LinuxPlan, ctx: WatchContext): Promise<ExitStatus> {
+  const isBwrap = plan.mode === "bwrap";
+  // The command runs in its own session (new process group): signal the group, not just bwrap.
+  const forward = (signal: NodeJS.Signals): void => {
+    // Direct children share cordon's process group: the terminal already delivered SIGINT/SIGQUIT to them.
+    if (plan.mode === "direct") return void (signal === "SIGTERM" || signal === "SIGHUP" ? child.kill(signal) : undefined);
+    if (plan.mode === "landlock-only") return child.pid === undefined ? undefined : killGroup(child.pid, signal);
+    const init = ctx.sandboxInit();
+    const targets = init === null ? [] : childrenOf(init);
+    if (targets.length === 0) child.kill(signal);
+    for (const pid of targets) killGroup(pid, signal);
+  };
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  for (const sig of FORWARDED_SIGNALS) {
+    const h = (): void => forward(sig);
+    handlers.set(sig, h);
+    process.on(sig, h);
+  }
+  const abort = (): void => {
+    // bwrap: killing it tears down the pid namespace (--die-with-parent), which kills every process inside.
+    if (plan.mode === "landlock-only" && child.pid !== undefined) killGroup(child.pid, "SIGKILL");
+    child.kill("SIGKILL");
+  };
+  if (ctx.signal?.aborted) abort();
+  ctx.signal?.addEventListener("abort", abort, { once: true });
+
+  return new Promise<ExitStatus>((resolve, reject) => {
+    child.once("error", (error) => {
+      cleanup();
+      reject(error);
+    });
+    child.once("close", (code, signal) => {
+      cleanup();
+      let exit = exitCodeOf(code, signal);
+      // bwrap failed before starting the sandbox (it reported no child pid): cordon failed, not the command.
+      if (isBwrap && ctx.sandboxInit() === null && !signal && exit !== 0) exit = CORDON_FAILURE_EXIT;
+      resolve({ code: exit, signal, denials: [], denialLogLimits: denialLogLimits(plan) });
+    });
+  });
+
+  function cleanup(): void {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    ctx.signal?.removeEventListener("abort", abort);
+    if (ctx.journal) {
+      for (const left of finishJournal(ctx.journal, plan.placeholders)) {
+        process.stderr.write(`cordon: warning: placeholder ${left} was not removed (it is no longer an empty placeholder)\n`);
+      }
+    }
+  }
+}
