@@ -241,6 +241,70 @@ export function hasWildcard(tokens: readonly GlobToken[]): boolean {
   return tokens.some((t) => t.kind !== "literal" && t.kind !== "sep");
 }
 
+/** Brace groups that span components are expanded before compiling, up to this many alternatives. */
+const MAX_EXPANDED_ALTERNATIVES = 256;
+
+/**
+ * The token sequences compiled for one pattern. micromatch gets two shapes wrong, so they are
+ * rewritten first: a trailing `/**` after a wildcard component does not match zero components
+ * (`/r/*\/**` misses `/r/a`, while `/r/a/**` matches `/r/a`), so `X/**` also compiles `X`; and
+ * brace groups spanning `/` or `**` are expanded so that rule sees every alternative.
+ */
+function matchAlternatives(tokens: GlobToken[]): GlobToken[][] {
+  const expanded = tokens.some(spansComponents) ? (expandBraces(tokens, MAX_EXPANDED_ALTERNATIVES) ?? [tokens]) : [tokens];
+  const out: GlobToken[][] = [];
+  for (const alt of expanded) {
+    out.push(alt);
+    // Also compile it without its trailing run of `**` components: `X/**` matches `X` itself.
+    const comps = splitComponents(alt);
+    let keep = comps.length;
+    while (keep > 0 && isGlobstarComponent(comps[keep - 1]!)) keep--;
+    const prefix = comps.slice(0, keep);
+    if (keep < comps.length && prefix.some((c) => c.length > 0)) out.push(joinComponents(prefix));
+  }
+  return out;
+}
+
+function joinComponents(comps: readonly GlobToken[][]): GlobToken[] {
+  return comps.flatMap((c, k) => (k === 0 ? c : [{ kind: "sep" } as const, ...c]));
+}
+
+function spansComponents(t: GlobToken): boolean {
+  return t.kind === "brace" && t.alternatives.some((alt) => alt.some((x) => x.kind === "sep" || (x.kind === "star" && x.run >= 2) || spansComponents(x)));
+}
+
+/** Cartesian expansion of brace groups; null when there would be more than `cap` alternatives. */
+function expandBraces(tokens: readonly GlobToken[], cap: number): GlobToken[][] | null {
+  let acc: GlobToken[][] = [[]];
+  for (const t of tokens) {
+    if (t.kind !== "brace") {
+      for (const a of acc) a.push(t);
+      continue;
+    }
+    const options: GlobToken[][] = [];
+    for (const alt of t.alternatives) {
+      const inner = expandBraces(alt, cap);
+      if (inner === null) return null;
+      options.push(...inner);
+    }
+    if (acc.length * options.length > cap) return null;
+    acc = acc.flatMap((a) => options.map((o) => [...a, ...o]));
+  }
+  return acc.map(mergeLiterals);
+}
+
+/** Re-joins adjacent literal tokens (and star runs) so components split the same way after expansion. */
+function mergeLiterals(tokens: GlobToken[]): GlobToken[] {
+  const out: GlobToken[] = [];
+  for (const t of tokens) {
+    const last = out[out.length - 1];
+    if (t.kind === "literal" && last?.kind === "literal") out[out.length - 1] = { kind: "literal", text: last.text + t.text };
+    else if (t.kind === "star" && last?.kind === "star") out[out.length - 1] = { kind: "star", run: last.run + t.run };
+    else out.push(t);
+  }
+  return out;
+}
+
 const MAX_CACHED = 2048;
 const regexCache = new Map<string, RegExp | null>();
 
@@ -254,11 +318,11 @@ export function compileGlob(pattern: string, caseSensitive: boolean): RegExp | n
   if (cached !== undefined) return cached;
   let re: RegExp | null;
   try {
-    const source = serializeGlob(parseGlob(pattern));
-    const options = { dot: true, nocase: !caseSensitive, noextglob: true, nonegate: true, windows: false } as micromatch.Options;
-    const base = micromatch.makeRe(source, options);
-    // dotAll: a file name may contain a newline, and `*` must still match it.
-    re = new RegExp(base.source, base.flags.includes("s") ? base.flags : base.flags + "s");
+    // literalBrackets:false — by default a class `[ab]` would also match a file literally named `[ab]`.
+    const options = { dot: true, nocase: !caseSensitive, noextglob: true, nonegate: true, literalBrackets: false, windows: false } as micromatch.Options;
+    const sources = matchAlternatives(parseGlob(pattern)).map((alt) => micromatch.makeRe(serializeGlob(alt), options).source);
+    const flags = caseSensitive ? "s" : "is"; // dotAll: a file name may contain a newline, and `*` must still match it
+    re = new RegExp(sources.length === 1 ? sources[0]! : sources.map((s) => `(?:${s})`).join("|"), flags);
   } catch {
     re = null;
   }
