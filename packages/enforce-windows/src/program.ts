@@ -1,6 +1,7 @@
 // Resolves argv[0] to an absolute program path the way a user expects (PATH + .COM/.EXE), in TypeScript,
 // so the sandbox never relies on CreateProcess's own search (which looks in the launcher's directory
 // first and silently runs .bat/.cmd files through cmd.exe).
+import { win32 } from "node:path";
 import { isBatchFile } from "./argv.js";
 
 export type ProgramResolution = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly exitCode: 126 | 127; readonly message: string };
@@ -18,7 +19,7 @@ export function resolveProgram(program: string, env: Readonly<Record<string, str
   };
   const hasDir = /[\\/]/.test(program) || /^[A-Za-z]:/.test(program);
   if (hasDir) {
-    const base = /^[A-Za-z]:[\\/]|^[\\/]{2}/.test(program) ? program : `${cwd.replace(/[\\/]+$/, "")}\\${program}`;
+    const base = win32.resolve(cwd, program);
     for (const c of candidates(base)) {
       const r = accept(c);
       if (r) return r;
@@ -29,7 +30,7 @@ export function resolveProgram(program: string, env: Readonly<Record<string, str
   for (const dir of pathVar.split(";").filter((d) => d.trim() !== "")) {
     const clean = dir.replace(/^"|"$/g, "").replace(/[\\/]+$/, "");
     if (!/^[A-Za-z]:[\\/]|^[\\/]{2}/.test(clean)) continue; // relative PATH entries would search the cwd: skip
-    for (const c of candidates(`${clean}\\${program}`)) {
+    for (const c of candidates(win32.join(clean, program))) {
       const r = accept(c);
       if (r) return r;
     }
