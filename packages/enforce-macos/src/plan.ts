@@ -72,7 +72,8 @@ export function planFor(policy: ResolvedPolicy, command: CommandSpec, facts: Mac
       profile: generated.profile,
       params,
       cwd: command.cwd,
-      env: { ...command.env, ...(enabled && bound.length > 0 ? proxyEnvironment(policy.network, bound) : {}) },
+      // Environment keeps the given order: the first port is the HTTP proxy, the second SOCKS5.
+      env: { ...command.env, ...(enabled && bound.length > 0 ? proxyEnvironment(policy.network, [...new Set(proxyPorts)]) : {}) },
       network: { enabled, proxyPorts: bound, awaitingProxy: enabled && bound.length === 0 },
       logTag: facts.logTag ?? DEFAULT_LOG_TAG,
       limits: STANDING_LIMITS,
