@@ -113,8 +113,13 @@ function accept(ctx: ProxyContext, httpFrontend: HttpFrontend, socket: net.Socke
   socket.on("error", () => socket.destroy());
   const firstByteDeadline = setTimeout(() => socket.destroy(), ctx.limits.headersTimeoutMs);
   socket.once("close", () => clearTimeout(firstByteDeadline));
+  const onEndBeforeData = (): void => {
+    socket.destroy();
+  };
+  socket.once("end", onEndBeforeData);
   socket.once("data", (chunk: Buffer) => {
     clearTimeout(firstByteDeadline);
+    socket.off("end", onEndBeforeData);
     socket.pause();
     socket.unshift(chunk);
     const first = chunk[0];

@@ -96,9 +96,13 @@ export async function proxyFor(table: Record<string, unknown>, options: Partial<
 }
 
 /** Opens a raw TCP/unix connection to a proxy endpoint. */
-export function dial(address: ListenAddress): Promise<net.Socket> {
+export function dial(address: ListenAddress, options: { allowHalfOpen?: boolean } = {}): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const s = "unixSocket" in address ? net.connect({ path: address.unixSocket }) : net.connect({ host: address.host, port: address.port });
+    const allowHalfOpen = options.allowHalfOpen ?? false;
+    const s =
+      "unixSocket" in address
+        ? net.connect({ path: address.unixSocket, allowHalfOpen })
+        : net.connect({ host: address.host, port: address.port, allowHalfOpen });
     s.once("connect", () => resolve(s));
     s.once("error", reject);
   });
@@ -189,8 +193,13 @@ export async function rawExchange(proxy: ListenAddress, request: string | Buffer
 }
 
 /** CONNECT through the proxy; on 200 the socket is a tunnel. */
-export async function connectVia(proxy: ListenAddress, target: string, extraHeaders = `Host: ${target}\r\n`): Promise<{ answer: HttpAnswer | null; socket: net.Socket }> {
-  const s = await dial(proxy);
+export async function connectVia(
+  proxy: ListenAddress,
+  target: string,
+  extraHeaders = `Host: ${target}\r\n`,
+  options: { allowHalfOpen?: boolean } = {},
+): Promise<{ answer: HttpAnswer | null; socket: net.Socket }> {
+  const s = await dial(proxy, options);
   s.on("error", () => undefined);
   s.write(`CONNECT ${target} HTTP/1.1\r\n${extraHeaders}\r\n`);
   const isTunnel = (b: Buffer): boolean => /^HTTP\/1\.[01] 200/.test(b.toString("latin1")) && b.includes("\r\n\r\n");

@@ -33,6 +33,11 @@ export function handleSocksConnection(ctx: ProxyContext, socket: Socket, info: S
   socket.once("close", () => clearTimeout(deadline));
   socket.on("error", () => socket.destroy());
 
+  // A client that half-closes before finishing its request will never finish it. Once the request
+  // is complete, end-of-input belongs to the tunnel (half-close is passed on).
+  const onEnd = (): void => {
+    socket.destroy();
+  };
   const refuse = (reply: number): void => {
     clearTimeout(deadline);
     socket.off("data", onData);
@@ -62,12 +67,14 @@ export function handleSocksConnection(ctx: ProxyContext, socket: Socket, info: S
     }
     clearTimeout(deadline);
     socket.off("data", onData);
+    socket.off("end", onEnd);
     socket.pause();
     const early = buffered.subarray(request.consumed);
     buffered = Buffer.alloc(0);
     void dispatch(ctx, socket, info, request.command, request.address, early).catch(() => socket.destroy());
   };
   socket.on("data", onData);
+  socket.once("end", onEnd);
   socket.resume();
 }
 
