@@ -45,7 +45,8 @@ interface Frame {
  *
  * Depth: the base is depth 0; entries directly in it are depth 1; `maxDepth` null = unbounded.
  * A missing base yields no matches. Any other error (EACCES, ELOOP, EIO …) while reading a base or
- * directory, or resolving a match's canonical path, throws CordonError E_GLOB_SCAN (exit code 3)
+ * directory, or resolving a match's canonical path (a matched symlink that dangles or loops just has
+ * no canonical path), throws CordonError E_GLOB_SCAN (exit code 3)
  * naming the glob and the path. More than MAX_DENY_GLOB_MATCHES matches also throws E_GLOB_SCAN.
  * The same directory reached twice (bind-mount loops) is walked once.
  */
@@ -141,13 +142,16 @@ function recordMatches(
   return matched;
 }
 
-/** realpath of a matched symlink; null when dangling (ENOENT) or identical to the path. */
+/**
+ * realpath of a matched symlink; null when identical to the path, dangling (ENOENT) or looping
+ * (ELOOP): such a link leads nowhere, so masking the link itself is all there is to do.
+ */
 function linkCanonical(path: string, group: readonly DenyGlob[]): string | null {
   try {
     const real = realpathSync.native(path);
     return real === path ? null : real;
   } catch (e) {
-    if (isMissing(e)) return null;
+    if (isMissing(e) || (e as NodeJS.ErrnoException).code === "ELOOP") return null;
     throw scanError(group, path, describeErrno(e));
   }
 }
