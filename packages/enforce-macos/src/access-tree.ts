@@ -30,9 +30,12 @@ export function winnersByRoot(rules: readonly TreeRule[]): TreeRule[] {
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Protected paths that constrain the sandbox (a missing one only when its creation must be prevented). */
+/**
+ * Protected paths that constrain the sandbox: cordon's own policy paths always (spec 4.4: "whatever
+ * the rules say"), metadata when it exists or when its creation must be prevented.
+ */
 export function activeProtected(paths: readonly ProtectedPath[]): ProtectedPath[] {
-  return paths.filter((p) => p.state !== "missing" || p.preventCreation);
+  return paths.filter((p) => p.reason === "policy" || p.state !== "missing" || p.preventCreation);
 }
 
 /** Read allow sets: every rule that grants read, minus deeper rules that deny it. */

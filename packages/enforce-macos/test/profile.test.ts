@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { Access, ResolvedPolicy } from "@cordon/policy-model";
+import { decidePath, type Access, type ResolvedPolicy } from "@cordon/policy-model";
 import { describe, expect, it } from "vitest";
 import { planFor } from "../src/plan.js";
 import type { MacosPlan } from "../src/types.js";
@@ -273,6 +273,29 @@ describe("differential: generated profile vs the spec's decision", () => {
   const globArb = fc.constantFrom("/w/**/*.env", "/w/a/*", "/w/**/b", "/tmp/t/**/k*", "/w/{x,a/b}/**");
   const SAMPLES = ["/w/f", "/w/a/f", "/w/a/b/f", "/w/a/b/c/f.env", "/w/.git/config", "/w/.git/hooks/pre", "/w/x/y/z", "/w/x/.ENV", "/w/a/.cordon", "/w/a/.cordon/c",
     "/w/a/b", "/w/A/B/K", "/tmp/t/u/k1", "/tmp/t/u/K2", "/tmp/t/.git/x", "/w/.env", "/etc/x", "/w/xy"];
+
+  const policyArb = fc
+    .tuple(fc.array(ruleArb, { maxLength: 7 }), fc.array(protArb, { maxLength: 3 }), fc.array(globArb, { maxLength: 2 }))
+    .map(([rules, prots, globs]) =>
+      makePolicy({
+        rules: rules.map((r) => rule(r.path, r.access)),
+        protectedPaths: prots.map((p) => protectedPath(p.path, { reason: p.reason, state: p.state, preventCreation: p.preventCreation })),
+        denyGlobs: globs.map((g) => denyGlob(g, g.slice(0, g.search(/[*{]/) - 1))),
+      }),
+    );
+
+  it("agrees with policy-model's decidePath (what `cordon explain` prints) on every sampled path", () => {
+    fc.assert(
+      fc.property(policyArb, (policy) => {
+        const v = verdicts(plan(policy));
+        for (const path of SAMPLES) {
+          const d = decidePath(policy, path);
+          expect({ path, read: v.read(path), write: v.write(path) }).toEqual({ path, read: d.read, write: d.write });
+        }
+      }),
+      { numRuns: 300, seed: 777 },
+    );
+  });
 
   it("agrees on read and write for every sampled path, under both spellings", () => {
     fc.assert(

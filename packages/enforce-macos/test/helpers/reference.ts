@@ -30,7 +30,7 @@ export function referenceDecision(policy: ResolvedPolicy, path: string): { read:
   let read = winner.access !== "deny";
   let write = winner.access === "write";
   for (const p of fs.protectedPaths) {
-    if (p.state === "missing" && !p.preventCreation) continue;
+    if (p.reason !== "policy" && p.state === "missing" && !p.preventCreation) continue;
     if (!within(path, p.path)) continue;
     const reopened = p.reason !== "policy" && winner.access === "write" && within(winner.path, p.path);
     if (!reopened) write = false;
