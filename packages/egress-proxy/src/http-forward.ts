@@ -66,6 +66,8 @@ function relay(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, soc
     headers,
     setHost: false,
   });
+  // A socket from an upstream-proxy tunnel comes paused; the client parser is attached by now.
+  upstreamReq.once("socket", (s) => s.resume());
   upstreamReq.setTimeout(ctx.limits.idleTimeoutMs, () => upstreamReq.destroy(new Error("idle timeout")));
   upstreamReq.on("response", (upstreamRes) => {
     res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, filterHeaders(upstreamRes.rawHeaders));
