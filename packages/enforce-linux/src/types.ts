@@ -52,6 +52,8 @@ export type MountOp =
   /** A directory created inside a tmpfs so something can be mounted beneath it. */
   | { readonly op: "dir"; readonly dest: string; readonly perms: string; readonly why: string }
   | { readonly op: "remount-ro"; readonly dest: string; readonly why: string }
+  /** Recreates a host symlink (e.g. merged-/usr `/bin -> /usr/bin`) inside an empty synthetic parent. */
+  | { readonly op: "symlink"; readonly target: string; readonly dest: string; readonly why: string }
   | { readonly op: "dev"; readonly dest: "/dev"; readonly why: string }
   | { readonly op: "proc"; readonly dest: "/proc"; readonly why: string };
 

@@ -57,6 +57,9 @@ export function mountArgs(mounts: readonly MountOp[], emptyFile: string): string
       case "dir":
         args.push("--perms", m.perms, "--dir", m.dest);
         break;
+      case "symlink":
+        args.push("--symlink", m.target, m.dest);
+        break;
       case "remount-ro":
         args.push("--remount-ro", m.dest);
         break;

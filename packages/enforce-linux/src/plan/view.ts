@@ -64,6 +64,7 @@ export function buildView(policy: ResolvedPolicy, facts: LinuxHostFacts, extras:
   };
 
   // Resolves a policy-named path to where the mount must go, refusing writable symlinks on the way (FS-11, FS-12).
+  const crossedLinks = new Map<string, string>(); // symlink → its canonical target, for recreating it
   const destFor = (logical: string, why: string): string | undefined => {
     const link = firstSymlinkOn(facts, logical);
     if (link === undefined) return logical;
@@ -76,6 +77,10 @@ export function buildView(policy: ResolvedPolicy, facts: LinuxHostFacts, extras:
     }
     const canonical = canonicalOf(facts, logical);
     if (canonical === undefined) notes.push(`${logical} (${why}) is a dangling symlink: nothing to mount there`);
+    else {
+      const rest = logical.slice(link.length);
+      if (canonical.endsWith(rest)) crossedLinks.set(link, canonical.slice(0, canonical.length - rest.length) || "/");
+    }
     return canonical;
   };
 
@@ -177,6 +182,12 @@ export function buildView(policy: ResolvedPolicy, facts: LinuxHostFacts, extras:
     }
     mounts.push({ op: node.desired === "write" ? "bind" : "ro-bind", src: node.dest, dest: node.dest, why });
     emitted.push({ dest: node.dest, content: { host: true, access: node.desired } });
+  }
+
+  // A symlink the rules go through, in a synthetic parent (e.g. /bin -> usr/bin on an empty root), is recreated.
+  for (const [link, target] of crossedLinks) {
+    if (inheritedAt(link).content.host || nodes.has(link)) continue;
+    mounts.push({ op: "symlink", target, dest: link, why: `the host's ${link} is a symlink to ${target}` });
   }
 
   // Denied directories that have something mounted inside must stay traversable (but not listable).

@@ -107,7 +107,7 @@ exit 7
       result = runSandboxed(as, policyFor(), ["sh", "-c", script], { hostCanary: hostEnvCanary }, [probe, "with-key", secret]);
       got = probes(result.stdout);
       if (process.env.CORDON_TEST_DEBUG) console.log(as, result, got);
-    }, 120_000);
+    }, 180_000);
 
     afterAll(() => {
       victim?.kill();

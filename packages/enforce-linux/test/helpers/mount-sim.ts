@@ -47,6 +47,9 @@ export function simulateMounts(argv: readonly string[], emptyFile: string): SimM
         target.readOnly = true;
         break;
       }
+      case "--symlink":
+        i += 2;
+        break;
       case "--perms":
       case "--chdir":
       case "--dir":

@@ -258,3 +258,19 @@ describe("planLinux: Landlock-only mode", () => {
     expect(plan.mode).toBe("landlock-only");
   });
 });
+
+describe("planLinux: symlinked roots on an empty root", () => {
+  it("recreates a merged-/usr symlink (/bin -> /usr/bin) when / is not readable", () => {
+    const facts = makeFacts({ canonical: { "/bin": "/usr/bin" } }, { "/bin": SYMLINK, "/usr": DIR });
+    const plan = okPlan(planLinux(makePolicy({ rules: [rule("/usr", "read"), rule("/bin", "read")] }), CMD, facts));
+    const args = bwrapArgs(plan).join(" ");
+    expect(args).toContain("--symlink /usr/bin /bin");
+    expect(args.indexOf("--symlink /usr/bin /bin")).toBeLessThan(args.indexOf("--remount-ro /"));
+  });
+
+  it("does not recreate it when / is readable (the host's symlink is visible)", () => {
+    const facts = makeFacts({ canonical: { "/bin": "/usr/bin" } }, { "/bin": SYMLINK });
+    const plan = okPlan(planLinux(makePolicy({ rules: [rule("/", "read"), rule("/bin", "read")] }), CMD, facts));
+    expect(bwrapArgs(plan)).not.toContain("--symlink");
+  });
+});
