@@ -24,7 +24,7 @@ export async function connectToAddresses(
   timeoutMs: number,
   registry: SocketRegistry,
 ): Promise<net.Socket> {
-  let last = new ConnectFailure("ENOADDR", "no address to connect to");
+  let last: ConnectFailure | undefined; // built lazily: an Error captures a stack trace
   for (const address of addresses) {
     try {
       return await connectOne(address, port, timeoutMs, registry);
@@ -33,7 +33,7 @@ export async function connectToAddresses(
       if (registry.closed) break;
     }
   }
-  throw last;
+  throw last ?? new ConnectFailure("ENOADDR", "no address to connect to");
 }
 
 /** The `lookup` hook of every upstream socket: addresses are literals, so it must never run. */

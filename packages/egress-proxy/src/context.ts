@@ -21,7 +21,7 @@ export interface ProxyContext extends CheckContext {
 export async function openTunnel(ctx: ProxyContext, addresses: readonly string[], port: number): Promise<net.Socket> {
   const upstream = ctx.upstream;
   if (!upstream) return connectToAddresses(addresses, port, ctx.limits.connectTimeoutMs, ctx.registry);
-  let last = new ConnectFailure("ENOADDR", "no address to connect to");
+  let last: ConnectFailure | undefined; // built lazily: an Error captures a stack trace
   for (const address of addresses) {
     try {
       return await connectViaUpstream(upstream, address, port, ctx.limits.connectTimeoutMs, ctx.registry);
@@ -30,5 +30,5 @@ export async function openTunnel(ctx: ProxyContext, addresses: readonly string[]
       if (ctx.registry.closed) break;
     }
   }
-  throw last;
+  throw last ?? new ConnectFailure("ENOADDR", "no address to connect to");
 }

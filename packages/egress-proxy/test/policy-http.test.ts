@@ -246,6 +246,42 @@ describe("plain HTTP forwarding (NET-06)", () => {
   });
 });
 
+describe("keep-alive and upgrades", () => {
+  it("each request on a keep-alive connection is decided on its own (no pinned upstream)", async () => {
+    const dns = fakeResolver({ "allowed.example": ["127.0.0.1"], "denied.example": ["127.0.0.1"] });
+    proxy = await proxyFor({ domains: { "allowed.example": "allow" }, allow_local_binding: true }, { resolve: dns.resolve });
+    const { dial, readUntil, parseAnswer } = await import("./helpers.js");
+    const a = `allowed.example:${servers.http4}`;
+    const s = await dial(proxy.http);
+    s.write(`GET http://${a}/1 HTTP/1.1\r\nHost: ${a}\r\n\r\n`);
+    const first = await readUntil(s, (b) => parseAnswer(b) !== null);
+    expect(parseAnswer(first.data)?.status).toBe(200);
+    const before = servers.accepted.http4 ?? 0;
+    const requests = servers.requests.length;
+    const d = `denied.example:${servers.http4}`;
+    s.write(`GET http://${d}/2 HTTP/1.1\r\nHost: ${d}\r\n\r\n`);
+    const second = await readUntil(s, (b) => parseAnswer(b) !== null);
+    expect(parseAnswer(second.data)?.status).toBe(403);
+    s.destroy();
+    expect(servers.requests.length).toBe(requests);
+    expect(servers.accepted.http4).toBe(before);
+    expect(dns.calls).toEqual(["allowed.example"]);
+  });
+
+  it("an Upgrade request over plain forwarding is refused with 501 (use CONNECT)", async () => {
+    proxy = await proxyFor({ domains: { "127.0.0.1": "allow" } });
+    const { rawExchange } = await import("./helpers.js");
+    const t = `127.0.0.1:${servers.http4}`;
+    const before = servers.requests.length;
+    const { answer, socket } = await rawExchange(proxy.http,
+      `GET http://${t}/ws HTTP/1.1\r\nHost: ${t}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`);
+    socket.destroy();
+    expect(answer?.status).toBe(501);
+    expect(JSON.parse(answer!.body).message).toBe("protocol upgrades over plain HTTP forwarding are not supported; use CONNECT");
+    expect(servers.requests.length).toBe(before);
+  });
+});
+
 describe("decisions", () => {
   it("records every decision and reports it through onDecision", async () => {
     const seen: string[] = [];

@@ -126,6 +126,19 @@ describe("SOCKS5 refusals", () => {
     expect(ended).toBe(true);
   });
 
+  it("SOCKS4 is never served: request rejected (0x5B)", async () => {
+    proxy = await proxyFor({ domains: { "127.0.0.1": "allow" } });
+    const before = servers.accepted.echo4;
+    const s = await dial(proxy.http);
+    const port = Buffer.alloc(2);
+    port.writeUInt16BE(servers.echo4);
+    s.write(Buffer.concat([Buffer.from([4, 1]), port, Buffer.from([127, 0, 0, 1, 0])]));
+    const { data, ended } = await readUntil(s, () => false, 3000);
+    expect([...data]).toEqual([0, 0x5b, 0, 0, 0, 0, 0, 0]);
+    expect(ended).toBe(true);
+    expect(servers.accepted.echo4).toBe(before);
+  });
+
   it("BIND → 0x07 command not supported", async () => {
     proxy = await proxyFor({ domains: { "127.0.0.1": "allow" } });
     const r = await socksRequest(proxy.http, BIND, socksAddr("ipv4", "127.0.0.1", servers.echo4));
