@@ -7,6 +7,7 @@
 //                                                              release: DIR/prebuild-<target>/… (CI artifacts)
 //                                                              -> prebuilds/<target>/, then verify all targets
 //   node tools/collect-prebuilds.mjs verify --all|--any|--target T [--max-glibc X.Y]
+//   (every command takes --prebuilds DIR to work on another folder than packages/enforce-linux/prebuilds)
 //
 // Targets: linux-x64, linux-arm64 (glibc) and linux-x64-musl, linux-arm64-musl. The verification reads the
 // ELF headers: right machine, cordon-exec executable and statically linked (no PT_INTERP, so no dynamic
@@ -14,6 +15,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { withPackLock } from "./pack-all.mjs";
 import { repoRoot } from "./workspace-packages.mjs";
 
 export const packageDir = path.join(repoRoot, "packages", "enforce-linux");
@@ -88,7 +90,7 @@ function compareVersion(a, b) {
  */
 export function verifyTarget(target, options = {}) {
   const { arch, libc } = parseTarget(target);
-  const dir = path.join(prebuildsDir, target);
+  const dir = path.join(options.prebuildsDir ?? prebuildsDir, target);
   const problems = [];
   const notes = [];
   for (const file of [ADDON_FILE, HELPER_FILE]) {
@@ -128,11 +130,11 @@ export function verifyTarget(target, options = {}) {
 }
 
 /** Target folders currently under prebuilds/ (unknown folders are an error: they would ship). */
-export function presentTargets() {
-  if (!existsSync(prebuildsDir)) return [];
-  const entries = readdirSync(prebuildsDir, { withFileTypes: true });
+export function presentTargets(root = prebuildsDir) {
+  if (!existsSync(root)) return [];
+  const entries = readdirSync(root, { withFileTypes: true });
   const unknown = entries.filter((entry) => !entry.isDirectory() || !TARGETS.includes(entry.name)).map((entry) => entry.name);
-  if (unknown.length > 0) throw new PrebuildError(`unexpected entries in ${prebuildsDir} (they would be published): ${unknown.join(", ")}`);
+  if (unknown.length > 0) throw new PrebuildError(`unexpected entries in ${root} (they would be published): ${unknown.join(", ")}`);
   return entries.map((entry) => entry.name).sort();
 }
 
@@ -141,13 +143,14 @@ export function presentTargets() {
  * @returns {string[]} summaries
  */
 export function verify(which, options = {}) {
-  const present = presentTargets();
+  const root = options.prebuildsDir ?? prebuildsDir;
+  const present = presentTargets(root);
   let targets;
   if (which === "all") targets = [...TARGETS];
   else if (which === "any") {
     if (present.length === 0) {
       throw new PrebuildError(
-        `no prebuilt native parts in ${prebuildsDir}: the package would ship without cordon-exec. ` +
+        `no prebuilt native parts in ${root}: the package would ship without cordon-exec. ` +
           "Locally: `npm run build -w @cordon/enforce-linux && node tools/collect-prebuilds.mjs local`; a release collects them from CI",
       );
     }
@@ -168,15 +171,16 @@ export function verify(which, options = {}) {
   return summaries;
 }
 
-function copyTarget(fromDir, target) {
-  const toDir = path.join(prebuildsDir, target);
-  rmSync(toDir, { recursive: true, force: true });
-  mkdirSync(toDir, { recursive: true });
+function copyTarget(fromDir, target, root = prebuildsDir) {
+  const toDir = path.join(root, target);
+  // Check the sources first: a failed copy must leave the previous prebuilds in place.
   for (const file of [ADDON_FILE, HELPER_FILE]) {
     const from = path.join(fromDir, file);
     if (!existsSync(from)) throw new PrebuildError(`${from} is missing (expected the ${target} build output there)`);
-    copyFileSync(from, path.join(toDir, file));
   }
+  rmSync(toDir, { recursive: true, force: true });
+  mkdirSync(toDir, { recursive: true });
+  for (const file of [ADDON_FILE, HELPER_FILE]) copyFileSync(path.join(fromDir, file), path.join(toDir, file));
   // CI artifacts and some copies lose the mode bits; set them explicitly.
   chmodSync(path.join(toDir, ADDON_FILE), 0o644);
   chmodSync(path.join(toDir, HELPER_FILE), 0o755);
@@ -187,13 +191,19 @@ function copyTarget(fromDir, target) {
 export function collectLocal(options = {}) {
   const target = hostTarget();
   if (options.expect && options.expect !== target) throw new PrebuildError(`this host builds ${target}, but ${options.expect} was expected`);
-  copyTarget(path.join(packageDir, "build", "Release"), target);
+  // Under the pack lock: replacing the files while a pack reads them would ship a partial folder.
+  withPackLock(() => copyTarget(path.join(packageDir, "build", "Release"), target, options.prebuildsDir));
   return { target, summary: verifyTarget(target, options) };
 }
 
 /** Release: copies every DIR/prebuild-<target>/ artifact into prebuilds/<target>/ and verifies all targets. */
 export function collectArtifacts(artifactsDir, options = {}) {
-  for (const target of TARGETS) copyTarget(path.join(artifactsDir, artifactName(target)), target);
+  // Check that every artifact arrived before copying anything, so a partial download changes nothing.
+  const absent = TARGETS.filter((target) => !existsSync(path.join(artifactsDir, artifactName(target))));
+  if (absent.length > 0) throw new PrebuildError(`artifacts missing in ${artifactsDir}: ${absent.map(artifactName).join(", ")}`);
+  withPackLock(() => {
+    for (const target of TARGETS) copyTarget(path.join(artifactsDir, artifactName(target)), target, options.prebuildsDir);
+  });
   return verify("all", options);
 }
 
@@ -212,6 +222,7 @@ function main(argv) {
     const arg = rest[index];
     if (arg === "--max-glibc") options.maxGlibc = parseVersion(rest[++index]);
     else if (arg === "--expect") options.expect = rest[++index];
+    else if (arg === "--prebuilds") options.prebuildsDir = path.resolve(rest[++index] ?? "");
     else if (arg === "--all") which = "all";
     else if (arg === "--any") which = "any";
     else if (arg === "--target") which = [...(Array.isArray(which) ? which : []), rest[++index]];

@@ -91,9 +91,13 @@ export function unstamp(dir) {
 /** Names of workspace manifests that carry os/cpu (must be none outside a pack). */
 export async function manifestsWithPlatformFields() {
   const { workspacePackages } = await import("./workspace-packages.mjs");
-  return workspacePackages()
-    .filter((pkg) => STAMPED_KEYS.some((key) => pkg.manifest[key] !== undefined))
-    .map((pkg) => `${pkg.name} (${path.join(pkg.dir, "package.json")})`);
+  const { withPackLock } = await import("./pack-all.mjs");
+  // Under the pack lock: a pack in progress legitimately has the fields stamped for a moment.
+  return withPackLock(() =>
+    workspacePackages()
+      .filter((pkg) => STAMPED_KEYS.some((key) => pkg.manifest[key] !== undefined))
+      .map((pkg) => `${pkg.name} (${path.join(pkg.dir, "package.json")})`),
+  );
 }
 
 async function main(argv) {
