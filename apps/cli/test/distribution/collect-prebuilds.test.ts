@@ -27,6 +27,10 @@ function fakeElf(options: { machine: number; interp?: boolean; strings?: string 
   return Buffer.concat([header, Buffer.from(options.strings ?? "", "latin1")]);
 }
 
+// File modes (the helper's executable bit) are POSIX; the release tool runs on Linux runners only.
+const posix = process.platform !== "win32";
+if (!posix) console.warn("collect-prebuilds.test: SKIPPED on Windows — the tool checks POSIX file modes and runs on Linux release runners");
+
 const GLIBC_ADDON = "libc.so.6\0GLIBC_2.2.5\0GLIBC_2.17\0";
 const MUSL_ADDON = "libc.musl-x86_64.so.1\0";
 
@@ -54,7 +58,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-describe("collect-prebuilds verify", () => {
+describe.runIf(posix)("collect-prebuilds verify", () => {
   it("accepts complete targets and reports the glibc floor of the addon", () => {
     writeTarget(path.join(prebuilds, "linux-x64"), "linux-x64");
     writeTarget(path.join(prebuilds, "linux-arm64-musl"), "linux-arm64-musl");
@@ -150,7 +154,7 @@ describe("collect-prebuilds verify", () => {
   });
 });
 
-describe("collect-prebuilds collect (release)", () => {
+describe.runIf(posix)("collect-prebuilds collect (release)", () => {
   const targets = ["linux-x64", "linux-arm64", "linux-x64-musl", "linux-arm64-musl"];
 
   it("copies every prebuild-<target> artifact into prebuilds/<target>/ and restores the helper's mode", () => {
