@@ -9,7 +9,9 @@
 // Results: packages/enforce-linux/build/Release/{cordon_native.node,cordon-exec}; with --prebuilds also
 // copied to packages/enforce-linux/prebuilds/linux-<arch>/ for publishing.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -45,6 +47,48 @@ if (!nodeGyp) {
   process.exit(0);
 }
 
+/**
+ * Serializes builds of this checkout: two concurrent `node-gyp rebuild`s in one build/ directory
+ * corrupt each other. The lock is a directory (atomic mkdir) holding the owner's pid; a dead owner's
+ * lock is taken over.
+ */
+function acquireLock() {
+  const lock = path.join(os.tmpdir(), `cordon-build-native-${createHash("sha256").update(packageDir).digest("hex").slice(0, 16)}.lock`);
+  const deadline = Date.now() + 15 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, "pid"), String(process.pid));
+      const release = () => rmSync(lock, { recursive: true, force: true });
+      process.on("exit", release);
+      return;
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+    }
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(path.join(lock, "pid"), "utf8"));
+    } catch {
+      // the owner is between mkdir and writing its pid
+    }
+    let alive = true;
+    if (Number.isInteger(owner) && owner > 0) {
+      try {
+        process.kill(owner, 0);
+      } catch (error) {
+        alive = error.code === "EPERM";
+      }
+    }
+    if (!alive) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) fail(`another native build holds ${lock}`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  }
+}
+
+acquireLock();
 const gypArgs = [nodeGyp, "rebuild"];
 if (!process.env.npm_config_nodedir) {
   const nodedir = localNodeDir();

@@ -47,6 +47,7 @@
             "native/linux/seccomp_apply.cc",
             "native/linux/self_check.cc",
             "native/linux/command_exec.cc",
+            "native/linux/bridge.cc",
             "<@(cordon_shared_sources)"
           ],
           "cflags": ["<@(cordon_cflags)", "-fPIE", "-fno-exceptions"],

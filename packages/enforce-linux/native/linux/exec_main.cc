@@ -1,5 +1,6 @@
 // cordon-exec: applies the exec spec (session, keyring, no_new_privs, capabilities, fds, Landlock,
-// seccomp, self-check) and execve's the command. Usage: cordon-exec --spec-fd N -- CMD [ARGS...]
+// seccomp, self-check) and execve's the command; optionally starts the network bridge first.
+// Usage: cordon-exec --spec-fd N [--bridge PORT=UNIXPATH[,PORT=UNIXPATH...]] -- CMD [ARGS...]
 // Any failure before the command runs prints "cordon-exec: <what>: <strerror>" and exits 125.
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bridge.h"
 #include "command_exec.h"
 #include "exec_spec.h"
 #include "failure.h"
@@ -25,10 +27,11 @@ extern char** environ;
 namespace cordon {
 namespace {
 
-constexpr char kUsage[] = "usage: cordon-exec --spec-fd N -- CMD [ARGS...]";
+constexpr char kUsage[] = "usage: cordon-exec --spec-fd N [--bridge PORT=UNIXPATH[,...]] -- CMD [ARGS...]";
 
 struct Arguments {
   int spec_fd = -1;
+  std::vector<BridgeRoute> bridge;
   char** command = nullptr;  // NULL-terminated argv of the command
 };
 
@@ -46,9 +49,12 @@ bool ParseFd(const char* text, int* fd) {
 }
 
 int ParseArguments(int argc, char** argv, Arguments* args, Failure* failure) {
-  if (argc < 5 || std::strcmp(argv[1], "--spec-fd") != 0 || std::strcmp(argv[3], "--") != 0) return failure->Set(kUsage, EINVAL);
+  const bool bridge = argc >= 5 && std::strcmp(argv[3], "--bridge") == 0;
+  const int separator = bridge ? 5 : 3;
+  if (argc < separator + 2 || std::strcmp(argv[1], "--spec-fd") != 0 || std::strcmp(argv[separator], "--") != 0) return failure->Set(kUsage, EINVAL);
   if (!ParseFd(argv[2], &args->spec_fd)) return failure->Set(std::string("--spec-fd must be a file descriptor number >= 3, got \"") + argv[2] + "\"", EINVAL);
-  args->command = argv + 4;
+  if (bridge && ParseBridgeRoutes(argv[4], &args->bridge, failure) < 0) return -EINVAL;
+  args->command = argv + separator + 1;
   return 0;
 }
 
@@ -84,7 +90,10 @@ int main(int argc, char** argv) {
   Failure failure;
   Arguments args;
   ExecSpec spec;
-  if (ParseArguments(argc, argv, &args, &failure) < 0 || ReadSpec(args.spec_fd, &spec, &failure) < 0 || Confine(spec, &failure) < 0) {
+  // The bridge forks before the command's confinement so that it is outside the command's Landlock
+  // domain (scopes) and confines itself with its own, tighter rules (see bridge.h).
+  if (ParseArguments(argc, argv, &args, &failure) < 0 || ReadSpec(args.spec_fd, &spec, &failure) < 0 ||
+      (!args.bridge.empty() && StartBridge(args.bridge, &failure) < 0) || Confine(spec, &failure) < 0) {
     DieSetup(failure);
   }
   std::vector<char*> env;

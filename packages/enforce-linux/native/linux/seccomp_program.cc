@@ -135,7 +135,38 @@ void EmitArgumentRules(BpfWriter& w, const SeccompOptions& options, const Labels
   EmitSocketRules(w, options, l);
 }
 
+/** What the bridge's event loop (bridge.cc) calls, and nothing else. */
+constexpr Sys kBridgeAllowed[] = {
+    Sys::read,    Sys::write,  Sys::close,    Sys::poll,     Sys::ppoll, Sys::accept,     Sys::accept4,      Sys::connect,
+    Sys::shutdown, Sys::sendto, Sys::recvfrom, Sys::fcntl, Sys::exit,  Sys::exit_group, Sys::rt_sigreturn, Sys::restart_syscall,
+};
+
 }  // namespace
+
+int BuildBridgeSeccompProgram(Arch arch, std::vector<sock_filter>* out) {
+  BpfWriter w;
+  const Labels l{w.NewLabel(), w.NewLabel(), w.NewLabel(), w.NewLabel()};
+  const SeccompOptions options{NetworkMode::kNone, true, arch};
+  EmitArchCheck(w, options, l);
+  for (Sys sys : kBridgeAllowed) {
+    const int nr = SyscallNumber(sys, arch);
+    if (nr >= 0) w.Jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), l.allow, BpfWriter::kNext);
+  }
+  EmitGuarded(w, options, Sys::socket, [&] {
+    w.LoadWord(ArgLow(0));
+    w.Jump(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, l.allow, l.eperm);
+  });
+  w.Return(SECCOMP_RET_ERRNO | EPERM);
+  w.Bind(l.allow);
+  w.Return(SECCOMP_RET_ALLOW);
+  w.Bind(l.eperm);
+  w.Return(SECCOMP_RET_ERRNO | EPERM);
+  w.Bind(l.enosys);
+  w.Return(SECCOMP_RET_ERRNO | ENOSYS);
+  w.Bind(l.kill);
+  w.Return(SECCOMP_RET_KILL_PROCESS);
+  return w.Finish(out);
+}
 
 int BuildSeccompProgram(const SeccompOptions& options, std::vector<sock_filter>* out) {
   BpfWriter w;

@@ -27,4 +27,10 @@ struct SeccompOptions {
 /** Builds the program into `out`; returns 0 or -errno (-E2BIG if it could not be encoded). */
 int BuildSeccompProgram(const SeccompOptions& options, std::vector<sock_filter>* out);
 
+/**
+ * The network bridge's own filter (an allowlist): accept/connect/read/write/poll/shutdown/close/fcntl and
+ * exit, socket() for AF_UNIX only; everything else fails with EPERM. Returns 0 or -errno.
+ */
+int BuildBridgeSeccompProgram(Arch arch, std::vector<sock_filter>* out);
+
 }  // namespace cordon

@@ -183,6 +183,54 @@ static_assert(Column(Sys::socket, CORDON_CHECKED_ARCH) == __NR_socket, "syscall 
 #ifdef __NR_socketpair
 static_assert(Column(Sys::socketpair, CORDON_CHECKED_ARCH) == __NR_socketpair, "syscall number mismatch: socketpair");
 #endif
+#ifdef __NR_read
+static_assert(Column(Sys::read, CORDON_CHECKED_ARCH) == __NR_read, "syscall number mismatch: read");
+#endif
+#ifdef __NR_write
+static_assert(Column(Sys::write, CORDON_CHECKED_ARCH) == __NR_write, "syscall number mismatch: write");
+#endif
+#ifdef __NR_close
+static_assert(Column(Sys::close, CORDON_CHECKED_ARCH) == __NR_close, "syscall number mismatch: close");
+#endif
+#ifdef __NR_poll
+static_assert(Column(Sys::poll, CORDON_CHECKED_ARCH) == __NR_poll, "syscall number mismatch: poll");
+#endif
+#ifdef __NR_ppoll
+static_assert(Column(Sys::ppoll, CORDON_CHECKED_ARCH) == __NR_ppoll, "syscall number mismatch: ppoll");
+#endif
+#ifdef __NR_accept
+static_assert(Column(Sys::accept, CORDON_CHECKED_ARCH) == __NR_accept, "syscall number mismatch: accept");
+#endif
+#ifdef __NR_accept4
+static_assert(Column(Sys::accept4, CORDON_CHECKED_ARCH) == __NR_accept4, "syscall number mismatch: accept4");
+#endif
+#ifdef __NR_connect
+static_assert(Column(Sys::connect, CORDON_CHECKED_ARCH) == __NR_connect, "syscall number mismatch: connect");
+#endif
+#ifdef __NR_shutdown
+static_assert(Column(Sys::shutdown, CORDON_CHECKED_ARCH) == __NR_shutdown, "syscall number mismatch: shutdown");
+#endif
+#ifdef __NR_sendto
+static_assert(Column(Sys::sendto, CORDON_CHECKED_ARCH) == __NR_sendto, "syscall number mismatch: sendto");
+#endif
+#ifdef __NR_recvfrom
+static_assert(Column(Sys::recvfrom, CORDON_CHECKED_ARCH) == __NR_recvfrom, "syscall number mismatch: recvfrom");
+#endif
+#ifdef __NR_fcntl
+static_assert(Column(Sys::fcntl, CORDON_CHECKED_ARCH) == __NR_fcntl, "syscall number mismatch: fcntl");
+#endif
+#ifdef __NR_exit
+static_assert(Column(Sys::exit, CORDON_CHECKED_ARCH) == __NR_exit, "syscall number mismatch: exit");
+#endif
+#ifdef __NR_exit_group
+static_assert(Column(Sys::exit_group, CORDON_CHECKED_ARCH) == __NR_exit_group, "syscall number mismatch: exit_group");
+#endif
+#ifdef __NR_rt_sigreturn
+static_assert(Column(Sys::rt_sigreturn, CORDON_CHECKED_ARCH) == __NR_rt_sigreturn, "syscall number mismatch: rt_sigreturn");
+#endif
+#ifdef __NR_restart_syscall
+static_assert(Column(Sys::restart_syscall, CORDON_CHECKED_ARCH) == __NR_restart_syscall, "syscall number mismatch: restart_syscall");
+#endif
 
 }  // namespace
 

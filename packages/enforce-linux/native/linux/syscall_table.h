@@ -65,7 +65,23 @@ Arch NativeArch();
   X(open_by_handle_at, 304, 265)        \
   X(vhangup, 153, 58)                   \
   X(socket, 41, 198)                    \
-  X(socketpair, 53, 199)
+  X(socketpair, 53, 199)                \
+  X(read, 0, 63)                        \
+  X(write, 1, 64)                       \
+  X(close, 3, 57)                       \
+  X(poll, 7, -1)                        \
+  X(ppoll, 271, 73)                     \
+  X(accept, 43, 202)                    \
+  X(accept4, 288, 242)                  \
+  X(connect, 42, 203)                   \
+  X(shutdown, 48, 210)                  \
+  X(sendto, 44, 206)                    \
+  X(recvfrom, 45, 207)                  \
+  X(fcntl, 72, 25)                      \
+  X(exit, 60, 93)                       \
+  X(exit_group, 231, 94)                \
+  X(rt_sigreturn, 15, 139)              \
+  X(restart_syscall, 219, 128)
 
 enum class Sys {
 #define CORDON_SYS_ENUM(name, x86, arm) name,

@@ -32,10 +32,10 @@ function wire(...parts: (string | number | Uint8Array)[]): Uint8Array {
 
 describe.runIf(isLinux)("cordon-exec command line", () => {
   const cases: [string, string[], RegExp][] = [
-    ["no arguments", [], /^cordon-exec: usage: cordon-exec --spec-fd N -- CMD \[ARGS\.\.\.\]: Invalid argument\n$/],
-    ["missing command", ["--spec-fd", "3", "--"], /usage: cordon-exec --spec-fd N -- CMD/],
-    ["missing --", ["--spec-fd", "3", "true", "x"], /usage: cordon-exec --spec-fd N -- CMD/],
-    ["unknown option", ["--fd", "3", "--", "true"], /usage: cordon-exec --spec-fd N -- CMD/],
+    ["no arguments", [], /^cordon-exec: usage: cordon-exec --spec-fd N \[--bridge PORT=UNIXPATH\[,\.\.\.\]\] -- CMD \[ARGS\.\.\.\]: Invalid argument\n$/],
+    ["missing command", ["--spec-fd", "3", "--"], /usage: cordon-exec --spec-fd N \[--bridge PORT=UNIXPATH\[,\.\.\.\]\] -- CMD/],
+    ["missing --", ["--spec-fd", "3", "true", "x"], /usage: cordon-exec --spec-fd N \[--bridge PORT=UNIXPATH\[,\.\.\.\]\] -- CMD/],
+    ["unknown option", ["--fd", "3", "--", "true"], /usage: cordon-exec --spec-fd N \[--bridge PORT=UNIXPATH\[,\.\.\.\]\] -- CMD/],
     ["non-numeric fd", ["--spec-fd", "x3", "--", "true"], /^cordon-exec: --spec-fd must be a file descriptor number >= 3, got "x3": Invalid argument\n$/],
     ["fd below 3", ["--spec-fd", "0", "--", "true"], /--spec-fd must be a file descriptor number >= 3, got "0"/],
     ["signed fd", ["--spec-fd", "+3", "--", "true"], /got "\+3"/],
