@@ -4,7 +4,7 @@
 import { formatOrigin } from "../origin.js";
 import type { Access, DenyGlob, PathDecision, PathRule, ProtectedPath, ResolvedPolicy } from "../resolved-policy.js";
 import { globMatches } from "./glob.js";
-import { expandHome, isAbsolutePath, isWithin, joinPath, normalizeAbsolute, parentPath, pathDepth, rootPrefixOf } from "./paths.js";
+import { expandHome, foldCase, isAbsolutePath, isWithin, joinPath, normalizeAbsolute, parentPath, pathDepth, rootPrefixOf } from "./paths.js";
 
 const ACCESS_RANK: Readonly<Record<Access, number>> = { read: 0, write: 1, deny: 2 };
 
@@ -52,19 +52,33 @@ function resolveQueryPath(policy: ResolvedPolicy, path: string): string {
   return normalizeAbsolute(joinPath(policy.cwd, text));
 }
 
+/** A rule with its comparison key (case-folded when needed) and depth, computed once per rule list. */
+interface PreparedRule {
+  readonly rule: PathRule;
+  readonly key: string;
+  readonly depth: number;
+}
+const preparedRules = new WeakMap<readonly PathRule[], { caseSensitive: boolean; list: PreparedRule[] }>();
+
+function prepareRules(rules: readonly PathRule[], caseSensitive: boolean): PreparedRule[] {
+  const cached = preparedRules.get(rules);
+  if (cached !== undefined && cached.caseSensitive === caseSensitive) return cached.list;
+  const list = rules.map((rule) => ({ rule, key: caseSensitive ? rule.path : foldCase(rule.path), depth: pathDepth(rule.path) }));
+  preparedRules.set(rules, { caseSensitive, list });
+  return list;
+}
+
 /** The deepest rule containing `path`; at equal depth deny > write > read (first listed wins a full tie). */
 function findWinner(rules: readonly PathRule[], path: string, caseSensitive: boolean): PathRule | undefined {
-  let best: PathRule | undefined;
-  let bestDepth = -1;
-  for (const rule of rules) {
-    if (!isWithin(path, rule.path, caseSensitive)) continue;
-    const depth = pathDepth(rule.path);
-    if (depth > bestDepth || (depth === bestDepth && best !== undefined && ACCESS_RANK[rule.access] > ACCESS_RANK[best.access])) {
-      best = rule;
-      bestDepth = depth;
+  const key = caseSensitive ? path : foldCase(path);
+  let best: PreparedRule | undefined;
+  for (const candidate of prepareRules(rules, caseSensitive)) {
+    if (!isWithin(key, candidate.key)) continue;
+    if (best === undefined || candidate.depth > best.depth || (candidate.depth === best.depth && ACCESS_RANK[candidate.rule.access] > ACCESS_RANK[best.rule.access])) {
+      best = candidate;
     }
   }
-  return best;
+  return best?.rule;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { CordonError } from "../errors.js";
 import type { DenyGlob } from "../resolved-policy.js";
-import { compileGlob, isGlobstarComponent, literalComponent, parseGlob, splitComponents, type GlobToken } from "./glob.js";
+import { compileGlob, compileNameFilter, isGlobstarComponent, literalComponent, parseGlob, splitComponents, type GlobToken } from "./glob.js";
 import { foldCase, joinPath } from "./paths.js";
 
 /** Every concrete match of the deny globs, with the canonical (realpath) form when it differs. */
@@ -27,6 +27,8 @@ type PruneStep = { kind: "literal"; name: string } | { kind: "any" } | { kind: "
 interface GlobUnderBase {
   readonly glob: DenyGlob;
   readonly regex: RegExp;
+  /** Necessary condition on the entry's own name, or null (then every entry is matched in full). */
+  readonly nameFilter: ((name: string) => boolean) | null;
   /** Components after the base, or null when the shape cannot be pruned safely (descend everywhere). */
   readonly steps: readonly PruneStep[] | null;
 }
@@ -67,9 +69,10 @@ function walkBase(base: string, group: readonly DenyGlob[], options: { maxDepth:
   const compiled: GlobUnderBase[] = group.map((glob) => {
     const regex = compileGlob(glob.pattern, caseSensitive);
     if (regex === null) throw scanError(group, glob.pattern, "the pattern is not a valid glob");
-    return { glob, regex, steps: pruneSteps(glob, caseSensitive) };
+    return { glob, regex, nameFilter: compileNameFilter(glob.pattern, caseSensitive), steps: pruneSteps(glob, caseSensitive) };
   });
   const anyMatch = new RegExp(compiled.map((c) => `(?:${c.regex.source})`).join("|"), compiled[0]!.regex.flags);
+  const nameFilter = combineFilters(compiled);
 
   let baseIsDir: boolean;
   let realBase: string;
@@ -99,12 +102,16 @@ function walkBase(base: string, group: readonly DenyGlob[], options: { maxDepth:
       throw scanError(group, frame.dir, describeErrno(e));
     }
     const childDepth = frame.depth + 1;
+    const descend = maxDepth === null || childDepth < maxDepth;
     for (const entry of entries) {
       result.scannedEntries++;
+      // Most entries are plain files no glob's last component accepts: skip them without building a path.
+      const candidate = nameFilter === null || nameFilter(entry.name);
+      const isDir = descend && entry.isDirectory();
+      if (!candidate && !isDir) continue;
       const path = joinPath(frame.dir, entry.name);
-      const isLink = entry.isSymbolicLink();
-      if (recordMatches(path, isLink, compiled, anyMatch, canonicalOf, group, result)) continue;
-      if (isLink || !entry.isDirectory() || (maxDepth !== null && childDepth >= maxDepth)) continue;
+      if (candidate && recordMatches(path, entry.isSymbolicLink(), compiled, anyMatch, canonicalOf, group, result)) continue;
+      if (!isDir) continue; // Dirent.isDirectory() is false for a symlink: symlinked directories are never followed
       const name = caseSensitive ? entry.name : foldCase(entry.name);
       const states = compiled.map((c, k) => {
         const s = frame.states[k];
@@ -117,6 +124,18 @@ function walkBase(base: string, group: readonly DenyGlob[], options: { maxDepth:
       if (live) stack.push({ dir: path, depth: childDepth, states });
     }
   }
+}
+
+/** One name test for the whole group, or null when some glob has no name filter. */
+function combineFilters(compiled: readonly GlobUnderBase[]): ((name: string) => boolean) | null {
+  const filters = compiled.map((c) => c.nameFilter);
+  if (filters.some((f) => f === null)) return null;
+  const list = filters as ((name: string) => boolean)[];
+  if (list.length === 1) return list[0]!;
+  return (name) => {
+    for (const f of list) if (f(name)) return true;
+    return false;
+  };
 }
 
 /** Tests one path against the group's globs; records each match. True when anything matched. */

@@ -318,17 +318,61 @@ export function compileGlob(pattern: string, caseSensitive: boolean): RegExp | n
   if (cached !== undefined) return cached;
   let re: RegExp | null;
   try {
-    // literalBrackets:false — by default a class `[ab]` would also match a file literally named `[ab]`.
-    const options = { dot: true, nocase: !caseSensitive, noextglob: true, nonegate: true, literalBrackets: false, windows: false } as micromatch.Options;
+    const options = micromatchOptions(caseSensitive);
     const sources = matchAlternatives(parseGlob(pattern)).map((alt) => micromatch.makeRe(serializeGlob(alt), options).source);
-    const flags = caseSensitive ? "s" : "is"; // dotAll: a file name may contain a newline, and `*` must still match it
-    re = new RegExp(sources.length === 1 ? sources[0]! : sources.map((s) => `(?:${s})`).join("|"), flags);
+    re = new RegExp(sources.length === 1 ? sources[0]! : sources.map((s) => `(?:${s})`).join("|"), regexFlags(caseSensitive));
   } catch {
     re = null;
   }
   if (regexCache.size >= MAX_CACHED) regexCache.clear();
   regexCache.set(key, re);
   return re;
+}
+
+/**
+ * A cheap necessary condition for a match, tested on the last path component alone: whenever the
+ * whole pattern matches a path, this returns true for that path's last name. Null when there is no
+ * such filter (the pattern ends in `**`, spans components inside braces, or is invalid). Used by
+ * the expander to skip building and matching full paths for the vast majority of entries.
+ */
+export function compileNameFilter(pattern: string, caseSensitive: boolean): ((name: string) => boolean) | null {
+  let tokens: GlobToken[];
+  try {
+    tokens = parseGlob(pattern);
+  } catch {
+    return null;
+  }
+  if (tokens.some(spansComponents)) return null;
+  const comps = splitComponents(tokens);
+  const last = comps[comps.length - 1];
+  if (last === undefined || last.length === 0 || comps.length < 2 || isGlobstarComponent(last)) return null;
+  if (caseSensitive) {
+    // Fast paths for the shapes deny globs almost always end in: `name`, `*.ext`, `prefix*`.
+    // (Readdir never yields `.` or `..`, the only names `*` refuses.)
+    const [a, b] = last;
+    if (last.length === 1 && a?.kind === "literal") return (name) => name === a.text;
+    if (last.length === 1 && a?.kind === "star") return () => true;
+    if (last.length === 2 && a?.kind === "star" && b?.kind === "literal") return (name) => name.endsWith(b.text);
+    if (last.length === 2 && a?.kind === "literal" && b?.kind === "star") return (name) => name.startsWith(a.text);
+  }
+  try {
+    const re = micromatch.makeRe(serializeGlob(last), micromatchOptions(caseSensitive));
+    const anchored = new RegExp(re.source, regexFlags(caseSensitive));
+    return (name) => anchored.test(name);
+  } catch {
+    return null;
+  }
+}
+
+/** The micromatch options that implement this grammar (see the file comment). */
+function micromatchOptions(caseSensitive: boolean): micromatch.Options {
+  // literalBrackets:false — by default a class `[ab]` would also match a file literally named `[ab]`.
+  return { dot: true, nocase: !caseSensitive, noextglob: true, nonegate: true, literalBrackets: false, windows: false } as micromatch.Options;
+}
+
+/** dotAll: a file name may contain a newline, and `*` must still match it. */
+function regexFlags(caseSensitive: boolean): string {
+  return caseSensitive ? "s" : "is";
 }
 
 /**

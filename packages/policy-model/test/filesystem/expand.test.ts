@@ -161,11 +161,11 @@ describe("fail closed (E_GLOB_SCAN)", () => {
     chmodSync(join(root, "ok"), 0o755);
     chmodSync(join(root, "locked"), 0o000);
     const walk = (base: string): GlobExpansion => {
-      if (isRoot) process.seteuid(65534);
+      if (isRoot) process.seteuid!(65534);
       try {
         return expandDenyGlobs([glob(base, "**/*.env")], { maxDepth: null, caseSensitive: true });
       } finally {
-        if (isRoot) process.seteuid(0);
+        if (isRoot) process.seteuid!(0);
       }
     };
     try {

@@ -1,7 +1,7 @@
 // Tests for the deny-glob grammar and matcher (spec 4.5), including micromatch pitfalls.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { compileGlob, escapeGlobLiteral, globMatches, GlobSyntaxError, hasGlobChars, parseGlob, serializeGlob } from "../../src/filesystem/glob.js";
+import { compileGlob, compileNameFilter, escapeGlobLiteral, globMatches, GlobSyntaxError, hasGlobChars, parseGlob, serializeGlob } from "../../src/filesystem/glob.js";
 import { referenceMatch } from "./glob-reference.js";
 
 const yes = (pattern: string, path: string, cs = true): void => expect(globMatches(pattern, path, cs), `${pattern} ~ ${path}`).toBe(true);
@@ -165,5 +165,31 @@ describe("property: globMatches agrees with an independent reference", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("the expander's name filter never rejects a name whose full path matches", () => {
+    let filtered = 0;
+    fc.assert(
+      fc.property(fc.array(component, { minLength: 1, maxLength: 4 }), fc.array(name, { minLength: 1, maxLength: 5 }), fc.boolean(), (pc, nc, cs) => {
+        const pattern = "/r/" + pc.join("/");
+        const path = "/r/" + nc.join("/");
+        const filter = compileNameFilter(pattern, cs);
+        if (filter === null) return;
+        filtered++;
+        if (globMatches(pattern, path, cs)) expect(filter(nc[nc.length - 1]!), `${pattern} vs ${path}`).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(filtered).toBeGreaterThan(1000); // the property was exercised, not skipped
+  });
+  it("has fast paths for the usual shapes, and none after a trailing ** or a spanning brace", () => {
+    expect(compileNameFilter("/r/**/*.env", true)!("x.env")).toBe(true);
+    expect(compileNameFilter("/r/**/*.env", true)!("x.envx")).toBe(false);
+    expect(compileNameFilter("/r/**/id_rsa", true)!("id_rsa")).toBe(true);
+    expect(compileNameFilter("/r/**/id_*", true)!("id_ed25519")).toBe(true);
+    expect(compileNameFilter("/r/**/*.ENV", false)!("x.env")).toBe(true);
+    expect(compileNameFilter("/r/secrets/**", true)).toBeNull();
+    expect(compileNameFilter("/r/{a/b,c}", true)).toBeNull();
+    expect(compileNameFilter("/r/[z-a]", true)).toBeNull();
   });
 });
