@@ -4,12 +4,35 @@ export * from "./errors.js";
 export * from "./resolved-policy.js";
 export type * from "./backend.js";
 export * as schema from "./schema.js";
-export * from "./filesystem/paths.js";
-export * from "./filesystem/glob.js";
-export * from "./filesystem/compile.js";
-export * from "./filesystem/decide.js";
-export * from "./filesystem/protected.js";
-export * from "./filesystem/expand.js";
+export {
+  normalizeAbsolute,
+  isWithin,
+  isAbsolutePath,
+  expandHome,
+  pathComponents,
+  pathDepth,
+  parentPath,
+  joinPath,
+  rootPrefixOf,
+  samePath,
+  foldCase,
+} from "./filesystem/paths.js";
+export {
+  globMatches,
+  compileGlob,
+  parseGlob,
+  escapeGlobLiteral,
+  hasGlobChars,
+  splitComponents,
+  literalComponent,
+  isGlobstarComponent,
+  GlobSyntaxError,
+  type GlobToken,
+} from "./filesystem/glob.js";
+export { compileFilesystem, MINIMAL_READ_ROOTS, type FilesystemContext, type CompiledFilesystem } from "./filesystem/compile.js";
+export { decidePath, describeRule, describeGlob, describeProtection } from "./filesystem/decide.js";
+export { findProtectedPaths, PROTECTED_METADATA_NAMES, readGitdirPointer, ancestorHasGitMetadata } from "./filesystem/protected.js";
+export { expandDenyGlobs, MAX_DENY_GLOB_MATCHES, type GlobExpansion } from "./filesystem/expand.js";
 export * from "./config/resolve.js";
 export * from "./config/json-schema.js";
 export { normalizeHost, normalizeDomainPattern, isLocalhostName, isValidHostname, type NormalizedHost } from "./network/host.js";
