@@ -87,7 +87,10 @@ async function resolveWithTimeout(ctx: CheckContext, host: string): Promise<stri
   });
   try {
     const result = await Promise.race([
-      ctx.resolve(host).then(
+      // A resolver that throws synchronously is treated like one that rejects.
+      Promise.resolve()
+        .then(() => ctx.resolve(host))
+        .then(
         (list) => (Array.isArray(list) && list.length > 0 ? list.map(String) : `${host} has no addresses`),
         (err: unknown) => `resolving ${host} failed: ${(err as { code?: string }).code ?? String(err)}`,
       ),

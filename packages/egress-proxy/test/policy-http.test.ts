@@ -246,6 +246,25 @@ describe("plain HTTP forwarding (NET-06)", () => {
   });
 });
 
+describe("resolver failures", () => {
+  it("a failing, throwing, empty or non-IP resolver answer never connects anywhere", async () => {
+    const answers: Record<string, () => Promise<string[]>> = {
+      "nx.example": async () => { throw Object.assign(new Error("nx"), { code: "ENOTFOUND" }); },
+      "throws.example": () => { throw new Error("sync throw"); },
+      "empty.example": async () => [],
+      "name.example": async () => ["other.example"],
+    };
+    proxy = await proxyFor({ domains: { "*.example": "allow" } }, { resolve: (h) => (answers[h] as () => Promise<string[]>)() });
+    expect(await connectStatus("nx.example:80")).toBe(502);
+    expect(await connectStatus("throws.example:80")).toBe(502);
+    expect(await connectStatus("empty.example:80")).toBe(502);
+    const { answer, socket } = await connectVia(proxy.http, "name.example:80");
+    socket.destroy();
+    expect(answer?.status).toBe(400);
+    expect(proxy.decisions.at(-1)).toMatchObject({ host: "name.example", decision: "deny", reason: "invalid_host" });
+  });
+});
+
 describe("keep-alive and upgrades", () => {
   it("each request on a keep-alive connection is decided on its own (no pinned upstream)", async () => {
     const dns = fakeResolver({ "allowed.example": ["127.0.0.1"], "denied.example": ["127.0.0.1"] });
