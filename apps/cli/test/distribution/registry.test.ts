@@ -291,4 +291,24 @@ describe.runIf(isLinux)("distribution: publish to a local registry, install cord
     expect(outside.code, describeResult("write outside the workspace", outside)).not.toBe(0);
     expect(existsSync(target), `${target} was created: the write escaped the sandbox`).toBe(false);
   }, 180_000);
+
+  it("without the backend (--omit=optional) cordon refuses to run and names the package to install", async () => {
+    requireSteps("installed");
+    // A project-local install: npm applies --omit to a project's tree (a global install keeps optionals).
+    const project = path.join(work, "project-no-backend");
+    mkdirSync(project);
+    writeFileSync(path.join(project, "package.json"), `${JSON.stringify({ name: "no-backend", private: true }, null, 2)}\n`);
+    const installed = await npm(["install", "--ignore-scripts", "--omit=optional", "--registry", registry?.url ?? "", "cordon"], {
+      cwd: project,
+      env: { PATH: state.barePath },
+      timeoutMs: 300_000,
+    });
+    expect(installed.code, describeResult("npm install --omit=optional cordon", installed)).toBe(0);
+    expect(installedCordonPackages(path.join(project, "node_modules")).has("@cordon/enforce-linux"), "--omit=optional should leave the backend out").toBe(false);
+
+    const result = await runProcess(path.join(project, "node_modules", ".bin", "cordon"), ["run", "--", "echo", "ok"], { cwd: path.join(work, "workspace"), env: state.userEnv });
+    expect(result.code, describeResult("cordon run without a backend", result)).toBe(125);
+    expect(result.stdout, "the command must not run unsandboxed").not.toContain("ok");
+    expect(result.stderr).toContain("npm install @cordon/enforce-linux");
+  }, 300_000);
 });
