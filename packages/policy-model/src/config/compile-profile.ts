@@ -14,11 +14,11 @@ import { builtinProjection, DANGER_FULL_ACCESS, foldProfile, isBuiltinProfile } 
 import { originAt, tableAt, toPlain, treeWithOrigin, type TreeTable } from "./tree.js";
 import type { LoadedConfig, Selection } from "./types.js";
 
-/** The effective TOML of a profile: a legacy translation, a built-in projection, or a folded defined profile. */
-export function effectiveProfileTree(loaded: LoadedConfig, selection: Pick<Selection, "name" | "legacy">): TreeTable {
+/** The effective TOML of a profile: a legacy translation, a built-in projection, or a folded defined profile (`cache`: see foldProfile). */
+export function effectiveProfileTree(loaded: LoadedConfig, selection: Pick<Selection, "name" | "legacy">, cache?: Map<string, TreeTable>): TreeTable {
   if (selection.legacy?.tree) return selection.legacy.tree;
   if (isBuiltinProfile(selection.name)) return builtinProjection(selection.name);
-  return foldProfile(selection.name, loaded.profiles).tree;
+  return foldProfile(selection.name, loaded.profiles, cache).tree;
 }
 
 /** `--add-dir` entries: resolved against cwd; each must be an existing directory (least surprise: a typo is an error, not a new writable path). */

@@ -2,6 +2,8 @@
 import { parse } from "smol-toml";
 import { CordonError } from "../errors.js";
 import type { Origin } from "../origin.js";
+import { findTooDeep } from "./toml-load.js";
+import { MAX_KEY_DEPTH } from "./toml-locate.js";
 import { treeWithOrigin, type TreeTable } from "./tree.js";
 
 const BARE_KEY = /^[A-Za-z0-9_-]+$/;
@@ -37,6 +39,7 @@ export function parseOverrideKey(text: string): { segments: string[]; rest: stri
     }
     while (text[pos] === " " || text[pos] === "\t") pos++;
     if (text[pos] === ".") {
+      if (segments.length >= MAX_KEY_DEPTH) fail(`the key has more than ${MAX_KEY_DEPTH} segments`);
       pos++;
       continue;
     }
@@ -78,6 +81,9 @@ export function parseOverride(text: string): TreeTable {
     const table = Object.create(null) as Record<string, unknown>;
     table[segments[i] as string] = tree;
     tree = table;
+  }
+  if (findTooDeep(tree) !== undefined) {
+    throw new CordonError("E_OVERRIDE", `malformed override ${JSON.stringify(text)}: nested more than ${MAX_KEY_DEPTH} levels deep`, { origin });
   }
   return treeWithOrigin(tree as Record<string, unknown>, origin);
 }

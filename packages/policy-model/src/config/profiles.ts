@@ -57,10 +57,17 @@ function table(entries: Record<string, unknown>): Record<string, unknown> {
  * `name` must be an extensible built-in or a defined profile. Throws CordonError E_PROFILE for an
  * undefined parent, a parent that cannot be extended, or a cycle (`a -> b -> a`).
  */
-export function foldProfile(name: string, catalog: ProfileCatalog): { tree: TreeTable; chain: string[] } {
+export function foldProfile(name: string, catalog: ProfileCatalog, cache?: Map<string, TreeTable>): { tree: TreeTable; chain: string[] } {
   const chain = [name];
+  const seen = new Set(chain);
   const trees: TreeTable[] = [];
   for (let current = name; ; ) {
+    const cached = cache?.get(current);
+    if (cached) {
+      // Already folded (and checked) while folding another profile.
+      trees.push(cached);
+      break;
+    }
     if (EXTENSIBLE_BUILTINS.includes(current)) {
       trees.push(builtinProjection(current));
       break;
@@ -81,15 +88,19 @@ export function foldProfile(name: string, catalog: ProfileCatalog): { tree: Tree
     if (!parent.startsWith(":") && !catalog.has(parent)) {
       throw new CordonError("E_PROFILE", `permissions profile \`${current}\` extends undefined profile \`${parent}\``, where);
     }
-    if (chain.includes(parent)) {
+    if (seen.has(parent)) {
       throw new CordonError("E_PROFILE", `permissions profile inheritance cycle detected: ${[...chain, parent].join(" -> ")}`, where);
     }
     chain.push(parent);
+    seen.add(parent);
     current = parent;
   }
+  // Fold from the farthest ancestor; `cache` (name -> folded tree) lets checkConfig fold every profile in linear time.
   let folded = trees[trees.length - 1] as TreeTable;
+  if (trees.length === 1 && !EXTENSIBLE_BUILTINS.includes(name)) cache?.set(name, folded);
   for (let i = trees.length - 2; i >= 0; i--) {
     folded = mergeTrees(withoutKeys(folded, ["description", "extends"]), trees[i] as TreeTable);
+    cache?.set(chain[i] as string, folded);
   }
   return { tree: folded, chain };
 }

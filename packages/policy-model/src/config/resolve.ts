@@ -8,6 +8,7 @@ import { loadConfig } from "./load.js";
 import { BUILTIN_PROFILES } from "./profiles.js";
 import { isAllowed } from "./requirements.js";
 import { selectProfile } from "./select.js";
+import type { TreeTable } from "./tree.js";
 import type { LoadedConfig, ProfileInfo, ResolveOptions } from "./types.js";
 
 export type { LoadedConfig, ProfileInfo, ResolveOptions, Selection, SelectionVia } from "./types.js";
@@ -53,9 +54,10 @@ export function checkConfig(options: ResolveOptions): Diagnostic[] {
   const policy = compileSelection(loaded, selection);
   const warnings: Diagnostic[] = [...policy.warnings];
   const baseRoots = [loaded.context.projectRoot, ...addDirRoots(loaded.context, options.addDirs)];
+  const folded = new Map<string, TreeTable>();
   for (const profile of loaded.profiles.values()) {
     if (profile.name === selection.name && !selection.legacy) continue;
-    const tree = effectiveProfileTree(loaded, { name: profile.name });
+    const tree = effectiveProfileTree(loaded, { name: profile.name }, folded);
     const profileWarnings: Diagnostic[] = [];
     const roots = [...new Set([...baseRoots, ...profileWorkspaceRoots(tree, loaded.context, profileWarnings)])];
     const { filesystem } = compileProfileTree(tree, loaded.context, roots, ["permissions", profile.name]);

@@ -4,8 +4,8 @@ import { isUtf8 } from "node:buffer";
 import { parse, TomlError } from "smol-toml";
 import { CordonError } from "../errors.js";
 import type { Origin } from "../origin.js";
-import { locateKeys, pathKey } from "./toml-locate.js";
-import { buildTree, type TreeTable } from "./tree.js";
+import { locateKeys, MAX_KEY_DEPTH, pathKey, type KeySegment } from "./toml-locate.js";
+import { buildTree, isTomlTable, type TreeTable } from "./tree.js";
 
 /** Config and requirements files larger than this are refused (a policy file is a few KiB). */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -92,7 +92,27 @@ export function parseTomlText(text: string, file: string): TreeTable {
     const position = positions.get(pathKey(path));
     return position ? { kind: "file", file, line: position.line, column: position.column } : undefined;
   };
+  const tooDeep = findTooDeep(data);
+  if (tooDeep) {
+    const at = tooDeep.map(String);
+    throw new CordonError("E_SCHEMA", `tables and arrays are nested more than ${MAX_KEY_DEPTH} levels deep`, {
+      origin: originAt(tooDeep) ?? { kind: "file", file },
+      keyPath: at,
+    });
+  }
   return buildTree(data, originAt, { kind: "file", file });
+}
+
+/** The first path deeper than MAX_KEY_DEPTH (iterative, so hostile nesting cannot overflow the stack). */
+export function findTooDeep(data: unknown): KeySegment[] | undefined {
+  const stack: { value: unknown; path: KeySegment[] }[] = [{ value: data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop() as { value: unknown; path: KeySegment[] };
+    if (path.length > MAX_KEY_DEPTH) return path;
+    if (Array.isArray(value)) value.forEach((child, index) => stack.push({ value: child, path: [...path, index] }));
+    else if (isTomlTable(value)) for (const key of Object.keys(value)) stack.push({ value: value[key], path: [...path, key] });
+  }
+  return undefined;
 }
 
 /** Reads and parses one TOML file. */

@@ -12,6 +12,12 @@ export interface SourcePosition {
   readonly column: number;
 }
 
+/**
+ * Paths deeper than this are not recorded (cordon's schema is at most 6 levels deep; the loader refuses
+ * documents nested deeper than MAX_KEY_DEPTH, and this keeps the locator linear on hostile input).
+ */
+export const MAX_KEY_DEPTH = 32;
+
 /** Stable map key for a key path (indices stay numbers, so `0` and `"0"` differ). */
 export function pathKey(path: KeyPath): string {
   return JSON.stringify(path);
@@ -70,6 +76,7 @@ class Locator {
     this.expect("]");
     const resolved: KeySegment[] = [];
     for (const segment of segments) {
+      if (resolved.length > MAX_KEY_DEPTH) break; // deeper paths are never recorded; stay linear
       resolved.push(segment.name);
       this.record(resolved, segment.offset);
       const count = this.tableArrays.get(pathKey(resolved));
@@ -87,6 +94,7 @@ class Locator {
     this.expect("]");
     const resolved: KeySegment[] = [];
     segments.forEach((segment, index) => {
+      if (resolved.length > MAX_KEY_DEPTH) return; // deeper paths are never recorded; stay linear
       resolved.push(segment.name);
       this.record(resolved, segment.offset);
       const key = pathKey(resolved);
@@ -115,6 +123,7 @@ class Locator {
   private keyPathFrom(base: readonly KeySegment[]): KeySegment[] {
     const path = [...base];
     for (const segment of this.key()) {
+      if (path.length > MAX_KEY_DEPTH) break; // deeper paths are never recorded; stay linear
       path.push(segment.name);
       this.record(path, segment.offset);
     }
@@ -281,6 +290,7 @@ class Locator {
   }
 
   private record(path: KeyPath, offset: number): void {
+    if (path.length > MAX_KEY_DEPTH + 1) return;
     const key = pathKey(path);
     if (!this.positions.has(key)) this.positions.set(key, this.positionOf(offset));
   }

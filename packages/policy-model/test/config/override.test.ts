@@ -53,4 +53,9 @@ describe("parseOverride", () => {
     expectCordonError(() => parseOverride("a=1\nsandbox_mode='danger-full-access'"), "E_OVERRIDE");
     expectCordonError(() => parseOverride("a=1\n[permissions.x]"), "E_OVERRIDE");
   });
+
+  it("refuses keys and values nested more than 32 levels deep", () => {
+    expect(expectCordonError(() => parseOverride(`a${".a".repeat(50000)}=1`), "E_OVERRIDE").message).toContain("more than 32 segments");
+    expect(expectCordonError(() => parseOverride(`a.b=${"{ c = ".repeat(40)}1${" }".repeat(40)}`), "E_OVERRIDE").message).toContain("nested more than 32 levels deep");
+  });
 });

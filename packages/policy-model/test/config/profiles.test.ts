@@ -123,4 +123,19 @@ describe("extends", () => {
     const fx = makeFixture({ "w/.cordon/config.toml": '[permissions.a]\nextends = ":workspace"\n[permissions.b]\nextends = "a"\n' });
     expect(foldProfile("b", loadConfig(fx.options("w")).profiles).chain).toEqual(["b", "a", ":workspace"]);
   });
+
+  it("folding with a shared cache gives the same result as folding alone, and stays fast on long chains", () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 500; i++) lines.push(`[permissions.p${i}]`, `extends = "p${i + 1}"`, `[permissions.p${i}.filesystem]`, `"/x${i % 7}" = "${i % 2 ? "read" : "write"}"`);
+    lines.push("[permissions.p500]", 'extends = ":workspace"');
+    const fx = makeFixture({ "w/.cordon/config.toml": lines.join("\n") });
+    const loaded = loadConfig(fx.options("w"));
+    const cache = new Map();
+    const viaCache = ["p499", "p250", "p0", "p3"].map((name) => plain(toPlain(foldProfile(name, loaded.profiles, cache).tree)));
+    const alone = ["p499", "p250", "p0", "p3"].map((name) => plain(toPlain(foldProfile(name, loaded.profiles).tree)));
+    expect(viaCache).toEqual(alone);
+    expect((alone[2] as { filesystem: Record<string, string> }).filesystem["/x0"]).toBe("write");
+    expect((alone[2] as { filesystem: Record<string, string> }).filesystem["/x1"]).toBe("read");
+    expect(foldProfile("p0", loaded.profiles).chain).toHaveLength(502);
+  });
 });

@@ -66,4 +66,26 @@ describe("loadTomlFile", () => {
     expect(permissions?.kind).toBe("table");
     expect(({} as Record<string, unknown>)["description"]).toBeUndefined();
   });
+
+  it("refuses nesting deeper than 32 levels without overflowing the stack, naming the line", () => {
+    const fx = makeFixture();
+    const deep = fx.write("deep.toml", `\n[permissions.p${".a".repeat(100000)}]\nx = 1\n`);
+    const error = expectCordonError(() => loadTomlFile(deep), "E_SCHEMA");
+    expect(error.message).toMatch(new RegExp(`^${deep.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2: key permissions\\.p(\\.a)+: tables and arrays are nested more than 32 levels deep$`));
+    const inline = fx.write("inline.toml", `a = ${"{ b = ".repeat(40)}1${" }".repeat(40)}\n`);
+    expectCordonError(() => loadTomlFile(inline), "E_SCHEMA");
+    const ok = fx.write("ok.toml", `a = ${"{ b = ".repeat(20)}1${" }".repeat(20)}\n`);
+    expect(() => loadTomlFile(ok)).not.toThrow();
+  });
+
+  it("handles a large (just under 1 MiB) document with many keys", () => {
+    const fx = makeFixture();
+    const lines = ["[permissions.p.filesystem]"];
+    for (let i = 0; lines.join("\n").length < MAX_CONFIG_BYTES - 100; i++) lines.push(...Array.from({ length: 1000 }, (_, j) => `"/p/${i * 1000 + j}" = "read"`));
+    while (lines.join("\n").length >= MAX_CONFIG_BYTES) lines.pop();
+    const file = fx.write("large.toml", lines.join("\n"));
+    const tree = loadTomlFile(file);
+    const last = lines[lines.length - 1]!.split(" = ")[0]!.slice(1, -1);
+    expect(originAt(tree, ["permissions", "p", "filesystem", last])).toMatchObject({ line: lines.length });
+  });
 });
