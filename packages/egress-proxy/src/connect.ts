@@ -1,5 +1,6 @@
 // Opens the upstream TCP connection to one of the checked IP addresses, in order, never by name:
 // the lookup hook refuses, so no second DNS query can happen (DNS rebinding, NET-11).
+import { SOCKET_BUFFER_BYTES } from "./limits.js";
 import net from "node:net";
 import type { SocketRegistry } from "./socket-registry.js";
 
@@ -36,6 +37,9 @@ export async function connectToAddresses(
   throw last ?? new ConnectFailure("ENOADDR", "no address to connect to");
 }
 
+/** net.connect options plus the stream buffer sizes (passed through to the Duplex; not in @types/node). */
+export type BufferedConnectOpts = net.TcpNetConnectOpts & { readableHighWaterMark: number; writableHighWaterMark: number };
+
 /** The `lookup` hook of every upstream socket: addresses are literals, so it must never run. */
 function refuseLookup(hostname: string, _options: unknown, callback: (err: Error) => void): void {
   callback(Object.assign(new Error(`refusing a second DNS lookup of ${hostname}`), { code: "ENOTFOUND" }));
@@ -47,7 +51,16 @@ function connectOne(address: string, port: number, timeoutMs: number, registry: 
       reject(new ConnectFailure("EINVAL", `${address} is not an IP address`));
       return;
     }
-    const socket = net.connect({ host: address, port, allowHalfOpen: true, noDelay: true, lookup: refuseLookup as never });
+    const options: BufferedConnectOpts = {
+      host: address,
+      port,
+      allowHalfOpen: true,
+      noDelay: true,
+      lookup: refuseLookup as never,
+      readableHighWaterMark: SOCKET_BUFFER_BYTES,
+      writableHighWaterMark: SOCKET_BUFFER_BYTES,
+    };
+    const socket = net.connect(options);
     if (!registry.add(socket)) {
       reject(new ConnectFailure("ECLOSED", "the proxy is closing"));
       return;

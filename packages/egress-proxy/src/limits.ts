@@ -2,6 +2,13 @@
 import { EgressProxyError } from "./errors.js";
 import type { ProxyLimits } from "./types.js";
 
+/**
+ * Stream buffer of every proxied socket, per direction. One libuv read is at most 64 KiB, so a
+ * whole read fits without pausing the other side on every chunk; memory per tunnel stays bounded
+ * at a few of these (pipe stops reading when the writer holds more).
+ */
+export const SOCKET_BUFFER_BYTES = 64 * 1024;
+
 export type ResolvedLimits = { readonly [K in keyof ProxyLimits]-?: number };
 
 /** Defaults: generous for real builds, small enough to bound memory and stop slow-loris clients. */

@@ -1,5 +1,6 @@
 // Opens one proxy endpoint privately: a unix socket (mode 0600, in a directory only this user can
 // enter — checked, not assumed) or a loopback TCP port. Never a routable interface (NET-20).
+import { SOCKET_BUFFER_BYTES } from "./limits.js";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -54,7 +55,7 @@ function checkPrivateDirectory(socketPath: string): void {
 /** Listens on `address`; each accepted socket goes to `onConnection` (paused, allowHalfOpen). */
 export async function openListener(address: ListenAddress, maxConnections: number, onConnection: (socket: net.Socket) => void): Promise<OpenListener> {
   if ("unixSocket" in address) checkPrivateDirectory(address.unixSocket);
-  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true }, onConnection);
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true, highWaterMark: SOCKET_BUFFER_BYTES }, onConnection);
   server.maxConnections = maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {

@@ -1,8 +1,9 @@
 // Chaining through the host's own HTTP proxy (allow_upstream_proxy): parse its URL, open CONNECT
 // tunnels through it. The target sent upstream is the IP address this proxy checked, not the name,
 // so the upstream cannot resolve the name to a different (e.g. private) address.
+import { SOCKET_BUFFER_BYTES } from "./limits.js";
 import net from "node:net";
-import { ConnectFailure } from "./connect.js";
+import { ConnectFailure, type BufferedConnectOpts } from "./connect.js";
 import { EgressProxyError } from "./errors.js";
 import type { SocketRegistry } from "./socket-registry.js";
 
@@ -55,7 +56,15 @@ export function connectViaUpstream(
   registry: SocketRegistry,
 ): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: upstream.host, port: upstream.port, allowHalfOpen: true, noDelay: true });
+    const options: BufferedConnectOpts = {
+      host: upstream.host,
+      port: upstream.port,
+      allowHalfOpen: true,
+      noDelay: true,
+      readableHighWaterMark: SOCKET_BUFFER_BYTES,
+      writableHighWaterMark: SOCKET_BUFFER_BYTES,
+    };
+    const socket = net.connect(options);
     if (!registry.add(socket)) {
       reject(new ConnectFailure("ECLOSED", "the proxy is closing"));
       return;
