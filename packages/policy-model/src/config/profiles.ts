@@ -54,6 +54,7 @@ function table(entries: Record<string, unknown>): Record<string, unknown> {
 /**
  * The effective TOML of a profile after `extends`: folds from the farthest ancestor to the profile,
  * each child deep-merging over its parent (the parent's `description` and `extends` are dropped).
+ * A managed profile may not extend a config-defined one.
  * `name` must be an extensible built-in or a defined profile. Throws CordonError E_PROFILE for an
  * undefined parent, a parent that cannot be extended, or a cycle (`a -> b -> a`).
  */
@@ -87,6 +88,14 @@ export function foldProfile(name: string, catalog: ProfileCatalog, cache?: Map<s
     }
     if (!parent.startsWith(":") && !catalog.has(parent)) {
       throw new CordonError("E_PROFILE", `permissions profile \`${current}\` extends undefined profile \`${parent}\``, where);
+    }
+    if (profile.managed && catalog.get(parent)?.managed === false) {
+      // Least privilege: a managed profile must not inherit rules the user controls.
+      throw new CordonError(
+        "E_PROFILE",
+        `managed permissions profile \`${current}\` cannot extend \`${parent}\`, which is defined in a config layer (managed profiles may extend only :read-only, :workspace and other managed profiles)`,
+        where,
+      );
     }
     if (seen.has(parent)) {
       throw new CordonError("E_PROFILE", `permissions profile inheritance cycle detected: ${[...chain, parent].join(" -> ")}`, where);

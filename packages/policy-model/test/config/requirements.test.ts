@@ -118,6 +118,21 @@ describe("allowed_permission_profiles", () => {
     );
   });
 
+  it("a managed profile may extend managed profiles and built-ins but not a config-defined profile", () => {
+    const requirements = 'default_permissions = "acme"\n[allowed_permission_profiles]\nacme = true\n[permissions.base]\nextends = ":read-only"\n[permissions.acme]\nextends = "base"\n';
+    expect(resolvePolicy(withRequirements(requirements).options("w")).profile).toBe("acme");
+    const fx = withRequirements(requirements.replace('extends = "base"', 'extends = "mine"'), '[permissions.mine.filesystem]\n":root" = "write"\n');
+    const error = expectCordonError(() => resolvePolicy(fx.options("w")), "E_PROFILE");
+    expect(error.message).toBe(
+      `${fx.path("etc-cordon/requirements.toml")}:7: key permissions.acme.extends: managed permissions profile \`acme\` cannot extend \`mine\`, which is defined in a config layer (managed profiles may extend only :read-only, :workspace and other managed profiles)`,
+    );
+  });
+
+  it("a config profile may extend a managed profile", () => {
+    const fx = withRequirements('[allowed_permission_profiles]\n":read-only" = true\n":workspace" = true\nmine = true\n[permissions.base]\nextends = ":read-only"\n', '[permissions.mine]\nextends = "base"\n');
+    expect(resolvePolicy(fx.options("w", { profile: "mine" })).profile).toBe("mine");
+  });
+
   it("refuses a requirements file that exists but cannot be parsed (fail closed)", () => {
     const fx = withRequirements("[allowed_permission_profiles\n");
     expectCordonError(() => loadConfig(fx.options("w")), "E_TOML_SYNTAX");
