@@ -35,7 +35,13 @@ let built = false;
 /** Compiles src → dist (incremental) so the runner uses the current code. */
 export function ensureBuilt(): void {
   if (built) return;
-  execFileSync("npx", ["tsc", "-b", "tsconfig.build.json"], { cwd: PACKAGE_DIR, stdio: "inherit" });
+  try {
+    execFileSync("npx", ["tsc", "-b", "tsconfig.build.json"], { cwd: PACKAGE_DIR, stdio: "pipe" });
+  } catch (error) {
+    // A referenced package may be mid-edit; this package alone only needs its references' existing output.
+    console.warn(`tsc -b failed (${String((error as { stdout?: unknown }).stdout ?? error).slice(0, 300)}); building this package alone`);
+    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: PACKAGE_DIR, stdio: "inherit" });
+  }
   built = true;
 }
 

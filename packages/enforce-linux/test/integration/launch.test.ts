@@ -47,8 +47,10 @@ describe.runIf(!blocker)("launch", () => {
     const runner = spawnHost(process.execPath, [`${PACKAGE_DIR}/test/helpers/runner.mjs`], { stdio: ["pipe", "pipe", "inherit"] });
     let out = "";
     runner.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-    runner.stdin!.end(JSON.stringify({ policy: policy(), argv: ["sh", "-c", "trap 'echo got-int; exit 42' INT; sleep 30 & wait"] }));
-    await new Promise((r) => setTimeout(r, 1500));
+    const ready = `${ws}/ready-${process.pid}`;
+    runner.stdin!.end(JSON.stringify({ policy: policy(), argv: ["sh", "-c", `trap 'echo got-int; exit 42' INT; touch ${ready}; sleep 30 & wait`] }));
+    // Signal only once the trap is installed inside the sandbox (no timing assumptions).
+    while (!existsSync(ready)) await new Promise((r) => setTimeout(r, 50));
     runner.kill("SIGINT");
     await new Promise((r) => runner.once("close", r));
     const result = JSON.parse(out) as { code: number; stdout: string };
