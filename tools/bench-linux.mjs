@@ -64,6 +64,8 @@ if (existsSync(lib)) {
     const s = await p.exited;
     if (s.code !== 0) throw new Error(`library spawn exited ${s.code}`);
   };
+  const { planOnHost } = await import(pathToFileURL(lib).href);
+  add("library planning only (planOnHost)", await time(() => planOnHost(policy, { argv: [TRUE], cwd: work, env: policy.environment })));
   try {
     add("library spawn(:workspace, true)", await time(once));
   } catch (error) {
