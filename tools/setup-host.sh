@@ -14,6 +14,8 @@ command -v keyctl >/dev/null 2>&1 || need+=(keyutils)
 command -v git >/dev/null 2>&1 || need+=(git)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
+# The attack suite compiles a static probe.
+[ -e /usr/lib/x86_64-linux-gnu/libc.a ] || [ -e /usr/lib/aarch64-linux-gnu/libc.a ] || need+=(libc6-dev)
 
 if [ "$(uname -s)" != "Linux" ]; then
   echo "setup-host: not Linux; nothing to install"
@@ -26,8 +28,9 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}" >/dev/null
+  # Wait for another apt run instead of failing on the dpkg lock.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" >/dev/null
   echo "setup-host: installed ${need[*]}"
 fi
 
