@@ -1,6 +1,7 @@
 // planFor: pure planning from a ResolvedPolicy, a command and host facts to a sandbox-exec argv.
 import type { CommandSpec, PlanResult, Refusal, ResolvedPolicy } from "@cordon/policy-model";
 import { generateProfile } from "./profile.js";
+import { fixedProxyPorts, proxyEndpoints } from "./proxy-address.js";
 import { proxyEnvironment } from "./proxy-env.js";
 import { canonicalizerFrom } from "./spellings.js";
 import type { MacosHostFacts, MacosPlan } from "./types.js";
@@ -17,6 +18,10 @@ const STANDING_LIMITS = [
   "Binding or accepting network connections is never allowed, even on loopback (macOS has no private network namespace).",
   "A deny-glob match created by another (unsandboxed) process during the run can be moved away by renaming its directory; matches that existed at launch and everything the sandbox creates are covered.",
 ];
+
+/** Said with every network-enabled plan (NET-20): what a loopback TCP proxy port means on macOS. */
+export const SHARED_PROXY_PORT_LIMIT =
+  "The egress proxy listens on a loopback TCP port (a fresh ephemeral port per run unless proxy_url/socks_url fix one). macOS has no per-process network namespace and a loopback TCP listener cannot tell which user or process connected, so other local processes can reach the proxy during the run and get this profile's network rules; its decision log then includes their requests (NET-20).";
 
 /** Plans the command; refuses (with every reason) what the profile cannot express. */
 export function planFor(policy: ResolvedPolicy, command: CommandSpec, facts: MacosHostFacts = {}): PlanResult<MacosPlan> {
@@ -48,7 +53,8 @@ export function planFor(policy: ResolvedPolicy, command: CommandSpec, facts: Mac
   if (facts.logTag !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(facts.logTag)) {
     refusals.push({ rule: "denial log tag", reason: "must be 1-64 letters, digits or '-'" });
   }
-  const proxyPorts = facts.proxyPorts ?? configuredProxyPorts(policy, refusals);
+  const endpoints = proxyEndpoints(policy.network, refusals);
+  const proxyPorts = facts.proxyPorts ?? (endpoints ? (fixedProxyPorts(endpoints) ?? []) : []);
   const generated = generateProfile(policy, {
     canonical: canonicalizerFrom(facts.canonicalPaths),
     proxyPorts: policy.network.enabled ? proxyPorts : [],
@@ -73,48 +79,21 @@ export function planFor(policy: ResolvedPolicy, command: CommandSpec, facts: Mac
       params,
       cwd: command.cwd,
       // Environment keeps the given order: the first port is the HTTP proxy, the second SOCKS5.
-      env: { ...command.env, ...(enabled && bound.length > 0 ? proxyEnvironment(policy.network, [...new Set(proxyPorts)]) : {}) },
+      env: { ...command.env, ...(enabled && bound.length > 0 ? proxyEnvironment(policy.network, [...new Set(proxyPorts)], endpoints?.http.host) : {}) },
       network: { enabled, proxyPorts: bound, awaitingProxy: enabled && bound.length === 0 },
       logTag: facts.logTag ?? DEFAULT_LOG_TAG,
-      limits: STANDING_LIMITS,
+      limits: enabled ? [...STANDING_LIMITS, SHARED_PROXY_PORT_LIMIT] : STANDING_LIMITS,
       inputs: { policy, command, facts },
     },
   };
 }
 
 /**
- * Re-plans with the ports the egress proxy actually listens on (HTTP first, then SOCKS5), adding the
- * proxy variables to the environment. The proxy is started by whoever owns it; this only aims the
- * sandbox at it.
+ * Re-plans with the ports the egress proxy actually listens on (its main listener first, then a
+ * separate SOCKS5 listener if any), adding the proxy variables to the environment. Pure: launch()
+ * starts the run's proxy and calls this with its real ports; this only aims the sandbox at them.
  */
 export function bindProxyPorts(plan: MacosPlan, ports: readonly number[]): PlanResult<MacosPlan> {
   const { policy, command, facts } = plan.inputs;
   return planFor(policy, command, { ...facts, proxyPorts: ports });
-}
-
-/** Ports fixed in `proxy_url`/`socks_url` (0 = chosen when the proxy starts, so not known yet). */
-function configuredProxyPorts(policy: ResolvedPolicy, refusals: Refusal[]): number[] {
-  if (!policy.network.enabled) return [];
-  const urls = [policy.network.proxyUrl, ...(policy.network.enableSocks5 ? [policy.network.socksUrl] : [])];
-  const ports: number[] = [];
-  for (const text of urls) {
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      refusals.push({ rule: `proxy address ${text}`, reason: "not a URL" });
-      continue;
-    }
-    const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-    if (host !== "127.0.0.1" && host !== "localhost" && host !== "::1") {
-      refusals.push({
-        rule: `proxy address ${text}`,
-        reason: "Seatbelt can only limit outbound connections to loopback ports (remote ip \"localhost:PORT\"); the managed proxy must listen on 127.0.0.1, ::1 or localhost",
-      });
-      continue;
-    }
-    const port = url.port === "" ? 0 : Number(url.port);
-    if (port > 0) ports.push(port);
-  }
-  return ports;
 }
