@@ -40,7 +40,7 @@ export class ProxyDenialCollector {
 
   /** The denials so far, and what the list cannot show. */
   result(): { denials: Denial[]; limits: string[] } {
-    const limits = this.#dropped > 0 ? [`${this.#dropped} further distinct network denials were not recorded (limit ${MAX_PROXY_DENIALS})`] : [];
+    const limits = this.#dropped > 0 ? [`${this.#dropped} further network denials were not recorded (limit: ${MAX_PROXY_DENIALS} distinct)`] : [];
     return { denials: [...this.#denials], limits };
   }
 }

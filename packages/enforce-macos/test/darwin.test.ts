@@ -3,10 +3,11 @@
 // state is checked after each attempt.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import http from "node:http";
+import { connect, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ResolvedPolicy } from "@cordon/policy-model";
+import { compileNetwork, type ResolvedPolicy } from "@cordon/policy-model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { macosBackend } from "../src/backend.js";
 import { launchPlan } from "../src/launch.js";
@@ -179,6 +180,94 @@ describe.runIf(onMac)("real Seatbelt enforcement (macOS only)", () => {
 
     it("network disabled: even the proxy port is refused", async () => {
       expect((await sh(`/usr/bin/nc -z -w 2 127.0.0.1 ${proxyPort}`)).status).not.toBe(0);
+    });
+  });
+
+  describe("managed egress proxy: the command's only route out (spec 5)", () => {
+    let target: http.Server;
+    let targetPort = 0;
+    let decoy: Server;
+    let decoyPort = 0;
+    let requests: string[] = [];
+    const table = (extra: Record<string, unknown> = {}): ResolvedPolicy["network"] =>
+      compileNetwork({ enabled: true, enable_socks5: false, domains: { "127.0.0.1": "allow" }, ...extra } as never, () => ({ kind: "file", file: "/test/config.toml", line: 1 }));
+    beforeAll(async () => {
+      target = http.createServer((req, res) => {
+        requests.push(req.url ?? "");
+        res.end(`REACHED ${req.url}`);
+      });
+      targetPort = await new Promise<number>((r) => target.listen(0, "127.0.0.1", () => r((target.address() as { port: number }).port)));
+      decoy = createServer((c) => c.end());
+      decoyPort = await new Promise<number>((r) => decoy.listen(0, "127.0.0.1", () => r((decoy.address() as { port: number }).port)));
+    });
+    afterAll(() => {
+      target.close();
+      decoy.close();
+    });
+
+    /** Runs `script` through macosBackend.plan + launchPlan (which starts and stops the proxy). */
+    async function run(script: string, network: ResolvedPolicy["network"] | Partial<ResolvedPolicy["network"]>, logDenials = false) {
+      const plan = await planOf(policyFor(network), script);
+      const proc = await launchPlan(plan, { stdio: ["ignore", "pipe", "pipe"], logDenials });
+      let out = "";
+      proc.child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+      proc.child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+      const status = await proc.exited;
+      return { status, out };
+    }
+
+    it("allowed: curl reaches the allowed loopback server through the proxy; the proxy is gone afterwards", async () => {
+      requests = [];
+      const r = await run(`echo "proxy=$HTTP_PROXY"; /usr/bin/curl -sS http://127.0.0.1:${targetPort}/via-proxy`, table());
+      expect(r.status.code, r.out).toBe(0);
+      expect(r.out).toContain("REACHED /via-proxy");
+      expect(requests).toEqual(["/via-proxy"]);
+      const port = Number(/proxy=http:\/\/127\.0\.0\.1:(\d+)/.exec(r.out)?.[1]);
+      expect(port).toBeGreaterThan(0);
+      const stillListening = await new Promise<boolean>((resolve) => {
+        const s = connect({ host: "127.0.0.1", port });
+        s.once("connect", () => (s.destroy(), resolve(true)));
+        s.once("error", () => resolve(false));
+      });
+      expect(stillListening).toBe(false);
+    });
+
+    it("denied host: the proxy answers 403 and --log-denials reports it", async () => {
+      requests = [];
+      const r = await run(`/usr/bin/curl -sS -o /dev/null -w '%{http_code}' http://blocked.example:${targetPort}/x`, table(), true);
+      expect(r.out).toBe("403");
+      expect(requests).toEqual([]);
+      expect(r.status.denials).toContainEqual({ kind: "network", operation: "connect", target: `blocked.example:${targetPort}`, detail: "not_allowed" });
+      expect(r.status.denialLogLimits.some((l) => l.includes("NET-20"))).toBe(true);
+    });
+
+    it("bypass: a direct connection that ignores the proxy variables fails (the server sees nothing)", async () => {
+      requests = [];
+      const direct = await run(`/usr/bin/curl -sS --noproxy '*' --max-time 5 http://127.0.0.1:${targetPort}/direct`, table());
+      expect(direct.status.code).not.toBe(0);
+      expect(direct.out).not.toContain("REACHED");
+      const nc = await run(`/usr/bin/nc -z -w 2 127.0.0.1 ${decoyPort}`, table());
+      expect(nc.status.code).not.toBe(0);
+      expect(requests).toEqual([]);
+      // Control: the same command through the proxy works.
+      expect((await run(`/usr/bin/curl -sS http://127.0.0.1:${targetPort}/control`, table())).out).toContain("REACHED /control");
+    });
+
+    it("SOCKS5 (shared listener): ALL_PROXY=socks5h reaches the allowed server", async () => {
+      const r = await run(`/usr/bin/curl -sS --proxy "$ALL_PROXY" http://127.0.0.1:${targetPort}/socks`, table({ enable_socks5: true }));
+      expect(r.out).toContain("REACHED /socks");
+    });
+
+    it("network off: nothing is reachable, neither directly nor through any local port", async () => {
+      requests = [];
+      const r = await run(
+        `echo "[$HTTP_PROXY]"; /usr/bin/curl -sS --max-time 5 http://127.0.0.1:${targetPort}/off; echo "rc=$?"; /usr/bin/curl -sS --max-time 5 --proxy http://127.0.0.1:${decoyPort} http://127.0.0.1:${targetPort}/off2; echo "rc=$?"`,
+        { enabled: false },
+      );
+      expect(r.out).toContain("[]");
+      expect(r.out).not.toContain("rc=0");
+      expect(r.out).not.toContain("REACHED");
+      expect(requests).toEqual([]);
     });
   });
 
