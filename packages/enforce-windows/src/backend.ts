@@ -2,7 +2,7 @@
 import type { Backend, CommandSpec, PlanResult, ResolvedPolicy } from "@cordon/policy-model";
 import type { WindowsHostFacts } from "./facts.js";
 import { gatherFacts } from "./gather.js";
-import { attachNetworkPolicy, launchWindows } from "./launch.js";
+import { launchWindows } from "./launch.js";
 import { loadNative } from "./native.js";
 import type { WindowsPlan } from "./plan-types.js";
 import { planFor } from "./planner.js";
@@ -24,9 +24,7 @@ export const windowsBackend: Backend<WindowsPlan, WindowsHostFacts> = {
     } catch (error) {
       return { ok: false, refusal: [{ rule: `profile ${policy.profile}`, reason: `could not read the host facts the Windows sandbox needs: ${(error as Error).message}; refusing to run unsandboxed` }] };
     }
-    const result = planFor(policy, command, facts);
-    if (result.ok) attachNetworkPolicy(result.plan, policy.network);
-    return result;
+    return planFor(policy, command, facts);
   },
   planFor: (policy, command, facts) => planFor(policy, command, facts),
   launch: (plan, options) => launchWindows(plan, options),

@@ -1,5 +1,6 @@
-// launch(): runs a Windows plan. Elevated plans: journal → placeholders → ACEs → (proxy) →
-// cordon-win-exec.exe --launch (job object, sandbox user via CreateProcessWithLogonW) → undo.
+// launch(): runs a Windows plan. Elevated plans: journal → placeholders → ACEs → egress proxy (network
+// on; first free port of the WFP-permitted range) → cordon-win-exec.exe --launch (job object, sandbox
+// user via CreateProcessWithLogonW) → proxy closed → undo.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -9,8 +10,9 @@ import { encodeLaunchSpec, runnerCommandLine } from "./launch-spec.js";
 import { execHelperPath, loadNative, type NativeWindows } from "./native.js";
 import type { WindowsPlan } from "./plan-types.js";
 import { resolveProgram } from "./program.js";
+import { startWindowsProxy, withProxyEnvironment, type WindowsRunProxy } from "./run-proxy.js";
 
-const DENIAL_LIMITS = ["Windows: access denials are not collected (ACL auditing needs administrator rights and a system audit policy)"];
+const DENIAL_LIMITS = ["Windows: file access denials are not collected (ACL auditing needs administrator rights and a system audit policy); network denials come from the egress proxy"];
 
 /** An error with the exit code `cordon run` should use (126/127 like a shell, 125 otherwise). */
 export class LaunchError extends Error {
@@ -42,15 +44,16 @@ export async function launchWindows(plan: WindowsPlan, options: LaunchOptions = 
   acquireRun(plan.journalPath, journal, undo); // write-ahead: the journal is on disk before any change
   const cleanup = (): string[] => finishRun(plan.journalPath, journal, undo);
 
-  let proxy: { close(): Promise<void> } | undefined;
+  let proxy: WindowsRunProxy | undefined;
   let specPath: string | undefined;
   try {
     applyChanges(plan, native);
-    const env: Record<string, string> = { ...plan.command.env };
+    let env: Record<string, string> = { ...plan.command.env };
     if (plan.network.enabled) {
-      const started = await startProxy(plan);
-      proxy = started.proxy;
-      Object.assign(env, started.env);
+      // The command's only route out (spec 5): the sandbox user's filters permit only this range.
+      if (!plan.network.proxy) throw new Error("the network is enabled but the plan names no egress proxy endpoint");
+      proxy = await startWindowsProxy(plan.network.proxy, { logDenials: options.logDenials === true });
+      env = withProxyEnvironment(env, proxy.env);
     }
     specPath = join(stateDir, `launch-${process.pid}-${Date.now()}.spec`);
     writeFileSync(
@@ -74,17 +77,22 @@ export async function launchWindows(plan: WindowsPlan, options: LaunchOptions = 
   }
 
   const child = spawn(execHelperPath(), ["--launch", specPath], { stdio: options.stdio ?? "inherit", windowsHide: true });
+  const abort = (): void => {
+    child.kill(); // the launcher closes the job: everything in it dies
+    void proxy?.close(); // and whatever is still running has no route out
+  };
   if (options.signal) {
-    const abort = (): void => void child.kill();
     if (options.signal.aborted) abort();
     else options.signal.addEventListener("abort", abort, { once: true });
   }
   const exited = waitExit(child).then(async (code): Promise<ExitStatus> => {
+    options.signal?.removeEventListener("abort", abort);
     safeUnlink(specPath!);
     await proxy?.close();
     const failures = cleanup();
-    const limits = failures.length > 0 ? [...DENIAL_LIMITS, `ACL cleanup incomplete (retried at the next run): ${failures.join("; ")}`] : DENIAL_LIMITS;
-    return { code, signal: null, denials: [], denialLogLimits: limits };
+    const limits = failures.length > 0 ? [...DENIAL_LIMITS, `ACL cleanup incomplete (retried at the next run): ${failures.join("; ")}`] : [...DENIAL_LIMITS];
+    const network = options.logDenials && proxy ? proxy.denialLog() : { denials: [], limits: [] };
+    return { code, signal: null, denials: network.denials, denialLogLimits: [...limits, ...network.limits] };
   });
   return { child, exited };
 }
@@ -93,42 +101,6 @@ export async function launchWindows(plan: WindowsPlan, options: LaunchOptions = 
 function applyChanges(plan: WindowsPlan, native: NativeWindows): void {
   for (const p of plan.placeholders) native.createDirectory(p);
   for (const ace of plan.aces) native.addAce({ path: ace.path, sid: ace.sid, type: ace.type, mask: ace.mask, inherit: ace.inheritance === "subtree" });
-}
-
-/** Starts the egress proxy on the first free port of the range the firewall permits. */
-async function startProxy(plan: WindowsPlan): Promise<{ proxy: { close(): Promise<void> }; env: Record<string, string> }> {
-  const range = plan.network.proxyPortRange;
-  if (!range) throw new Error("network is enabled but no proxy port range is planned");
-  const { startEgressProxy } = await import("@cordon/egress-proxy");
-  let lastError: unknown;
-  for (let port = range[0]; port <= range[1]; port++) {
-    try {
-      const proxy = await startEgressProxy({ network: networkPolicyOf(plan), listen: { host: "127.0.0.1", port } });
-      const url = `http://127.0.0.1:${port}`;
-      const env: Record<string, string> = { NO_PROXY: "", no_proxy: "" };
-      for (const name of ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"]) {
-        env[name] = url;
-        env[name.toLowerCase()] = url;
-      }
-      return { proxy, env };
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  throw new Error(`no free loopback port in ${range[0]}-${range[1]} for the egress proxy: ${(lastError as Error | undefined)?.message ?? "unknown"}`);
-}
-
-const policies = new WeakMap<WindowsPlan, import("@cordon/policy-model").NetworkPolicy>();
-
-/** Remembers the network policy a plan was made from (plans stay plain JSON; the proxy needs the rules). */
-export function attachNetworkPolicy(plan: WindowsPlan, network: import("@cordon/policy-model").NetworkPolicy): void {
-  policies.set(plan, network);
-}
-
-function networkPolicyOf(plan: WindowsPlan): import("@cordon/policy-model").NetworkPolicy {
-  const network = policies.get(plan);
-  if (!network) throw new Error("the plan carries no network policy for the proxy (make it with plan())");
-  return network;
 }
 
 function direct(plan: WindowsPlan, options: LaunchOptions): Promise<SandboxedProcess> {

@@ -9,10 +9,13 @@ import type { NetworkPolicy, Refusal } from "@cordon/policy-model";
 import type { Principal, SetupState } from "./facts.js";
 import { MESSAGES, type WindowsMode } from "./messages.js";
 import type { FirewallFilter } from "./plan-types.js";
+import { planProxyListen, type ProxyListenPlan } from "./proxy-listen.js";
 
 export interface NetworkPlanResult {
   readonly user: Principal | null;
   readonly proxyPortRange: readonly [number, number] | null;
+  /** Where launch() starts the egress proxy (network on and planned), else null. */
+  readonly proxy: ProxyListenPlan | null;
   readonly firewall: FirewallFilter[];
   readonly refusals: Refusal[];
   readonly notes: string[];
@@ -41,18 +44,25 @@ export function filtersFor(user: Principal, proxyPortRange: readonly [number, nu
   return filters;
 }
 
-/** Chooses the sandbox user for the network policy, or refuses. */
+/** Said with every network-enabled plan (NET-20): who else can reach the proxy's loopback port. */
+export const SHARED_PROXY_PORT_NOTE =
+  "the egress proxy listens on a loopback TCP port of the setup's range; the WFP filters confine the sandbox user, not other local users or processes, so they can reach the proxy during the run and get this profile's network rules (NET-20)";
+
+/** Chooses the sandbox user for the network policy (and where its proxy listens), or refuses. */
 export function planNetwork(mode: WindowsMode, network: NetworkPolicy, setup: SetupState | null): NetworkPlanResult {
   const rule = `network.enabled = ${network.enabled}`;
   const notes: string[] = [];
   if (network.allowLocalBinding) notes.push("network.allow_local_binding = true is not honoured: the sandbox user's filters block listening and loopback connections other than the proxy (stricter than the profile)");
   if (network.enabled && network.enableSocks5Udp) notes.push("network.enable_socks5_udp = true is not honoured: the filters permit only TCP to the proxy (stricter than the profile)");
-  if (mode === "unelevated" || setup === null) return { user: null, proxyPortRange: null, firewall: [], refusals: [{ rule, reason: MESSAGES.unelevatedNetwork }], notes };
+  if (mode === "unelevated" || setup === null) return { user: null, proxyPortRange: null, proxy: null, firewall: [], refusals: [{ rule, reason: MESSAGES.unelevatedNetwork }], notes };
   if (network.enabled) {
     const range = setup.firewall.proxyPortRange;
-    if (!setup.firewall.onlineFilters || range === null) return { user: null, proxyPortRange: null, firewall: [], refusals: [{ rule, reason: MESSAGES.elevatedNoOnlineFirewall }], notes };
-    return { user: setup.onlineUser, proxyPortRange: range, firewall: filtersFor(setup.onlineUser, range), refusals: [], notes };
+    if (!setup.firewall.onlineFilters || range === null) return { user: null, proxyPortRange: null, proxy: null, firewall: [], refusals: [{ rule, reason: MESSAGES.elevatedNoOnlineFirewall }], notes };
+    const refusals: Refusal[] = [];
+    const proxy = planProxyListen(network, range, refusals);
+    notes.push(SHARED_PROXY_PORT_NOTE);
+    return { user: setup.onlineUser, proxyPortRange: range, proxy, firewall: filtersFor(setup.onlineUser, range), refusals, notes };
   }
-  if (!setup.firewall.offlineFilters) return { user: null, proxyPortRange: null, firewall: [], refusals: [{ rule, reason: MESSAGES.elevatedNoOfflineFirewall }], notes };
-  return { user: setup.offlineUser, proxyPortRange: null, firewall: filtersFor(setup.offlineUser, null), refusals: [], notes };
+  if (!setup.firewall.offlineFilters) return { user: null, proxyPortRange: null, proxy: null, firewall: [], refusals: [{ rule, reason: MESSAGES.elevatedNoOfflineFirewall }], notes };
+  return { user: setup.offlineUser, proxyPortRange: null, proxy: null, firewall: filtersFor(setup.offlineUser, null), refusals: [], notes };
 }

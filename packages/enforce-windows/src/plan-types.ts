@@ -1,5 +1,13 @@
 // The Windows launch plan: plain JSON, printed by `cordon plan --platform windows`, executed by launch().
+import type { NetworkPolicy } from "@cordon/policy-model";
+import type { ProxyListenPlan } from "./proxy-listen.js";
 import type { Inheritance, RightsName } from "./rights.js";
+
+/** The run's egress proxy: where launch() starts it, and the rules it decides with. */
+export interface WindowsProxyPlan extends ProxyListenPlan {
+  /** The network policy the proxy enforces (carried so a plan is self-contained, even after JSON). */
+  readonly policy: NetworkPolicy;
+}
 
 /** One ACE added for this run (recorded in the journal before it is applied, removed afterwards). */
 export interface AcePlan {
@@ -68,6 +76,8 @@ export interface WindowsPlan {
     readonly enabled: boolean;
     /** Loopback port range the proxy must listen in (the only destination the filters permit). */
     readonly proxyPortRange: readonly [number, number] | null;
+    /** The egress proxy launch() starts (network enabled), else null. */
+    readonly proxy: WindowsProxyPlan | null;
     readonly allowedUnixSockets: readonly string[];
   };
   readonly firewall: readonly FirewallFilter[];
@@ -76,6 +86,6 @@ export interface WindowsPlan {
   readonly command: { readonly argv: readonly string[]; readonly cwd: string; readonly env: Readonly<Record<string, string>> };
   /** Write-ahead journal (also the run lock); crash leftovers are undone from it at the next run. */
   readonly journalPath: string;
-  /** What this plan deliberately does differently from the profile (always stricter) and why. */
+  /** What this plan deliberately does differently from the profile (always stricter) and why, and what no filter can cover. */
   readonly notes: readonly string[];
 }
