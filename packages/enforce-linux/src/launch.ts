@@ -5,12 +5,26 @@ import { spawn as spawnChild, type ChildProcess, type StdioOptions } from "node:
 import { readFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import type { Writable, Readable } from "node:stream";
-import type { ExitStatus, LaunchOptions, SandboxedProcess } from "@cordon/policy-model";
+import type { Denial, ExitStatus, LaunchOptions, SandboxedProcess } from "@cordon/policy-model";
+import type { EgressProxy, Resolver } from "@cordon/egress-proxy";
 import { encodeExecSpec } from "./exec-spec-encode.js";
 import type { LinuxPlan } from "./types.js";
 import { buildSeccomp, nativeFacts } from "./host/native-facts.js";
 import { finishJournal, recoverStaleJournals, writeJournal } from "./runtime/journal.js";
 import { denialLogLimits } from "./denials.js";
+import { socketPlaceholder, type ProxyEndpoint } from "./network/network-plan.js";
+import { openProxySession, type ProxySession } from "./network/proxy-session.js";
+
+/** Launch options of the Linux backend: the common ones plus the egress proxy's. */
+export interface LinuxLaunchOptions extends LaunchOptions {
+  /**
+   * A running egress proxy to reuse (it must listen on unix sockets; it is not closed after the run).
+   * By default each run with network enabled starts its own proxy and closes it afterwards.
+   */
+  readonly proxy?: EgressProxy;
+  /** Host-side resolver for the proxy cordon starts (tests). Never taken from the environment. */
+  readonly resolve?: Resolver;
+}
 
 /** The signals a terminal or supervisor sends to stop a command; they are passed on to it. */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
@@ -53,11 +67,11 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /** Launches `plan`; the promise resolves once the child is spawned. */
-export async function launchPlan(plan: LinuxPlan, options: LaunchOptions = {}): Promise<SandboxedProcess> {
+export async function launchPlan(plan: LinuxPlan, options: LinuxLaunchOptions = {}): Promise<SandboxedProcess> {
   const stdio = stdioTriple(options.stdio);
   if (plan.mode === "direct") {
     const child = spawnChild(plan.argv[0]!, plan.argv.slice(1), { cwd: plan.cwd, env: { ...plan.env }, stdio: stdio as StdioOptions });
-    return { child, exited: watch(child, plan, { journal: null, sandboxInit: () => null, signal: options.signal }) };
+    return { child, exited: watch(child, plan, { journal: null, sandboxInit: () => null, signal: options.signal, proxy: null, logDenials: false }) };
   }
   if (!plan.execSpec || !plan.seccomp || plan.specFd === null) throw new Error("cordon: a sandboxed plan lacks its exec spec");
 
@@ -71,10 +85,18 @@ export async function launchPlan(plan: LinuxPlan, options: LaunchOptions = {}): 
     seccompProgram: buildSeccomp(plan.seccomp),
     env: plan.env, // the helper starts with an empty environment; the command gets exactly this (ENV-05)
   });
-  const journal = plan.placeholders.length > 0 && plan.runtimeDir ? writeJournal(plan.runtimeDir, plan.placeholders) : null;
+  // The proxy listens before bwrap starts: its sockets are bind-mounted into the sandbox.
+  const proxy = plan.network ? await openProxySession(plan.network, plan.runtimeDir!, options) : null;
+  let journal: string | null;
+  try {
+    journal = plan.placeholders.length > 0 && plan.runtimeDir ? writeJournal(plan.runtimeDir, plan.placeholders) : null;
+  } catch (error) {
+    await proxy?.close();
+    throw error;
+  }
 
   const isBwrap = plan.mode === "bwrap";
-  const args = plan.argv.slice(1);
+  const args = proxy ? withProxySockets(plan.argv.slice(1), proxy) : plan.argv.slice(1);
   if (isBwrap) args.unshift("--json-status-fd", String(STATUS_FD));
   let child: ChildProcess;
   try {
@@ -88,6 +110,7 @@ export async function launchPlan(plan: LinuxPlan, options: LaunchOptions = {}): 
     });
   } catch (error) {
     if (journal) finishJournal(journal, plan.placeholders);
+    await proxy?.close();
     throw error;
   }
   const specPipe = child.stdio[plan.specFd] as Writable | null;
@@ -104,7 +127,14 @@ export async function launchPlan(plan: LinuxPlan, options: LaunchOptions = {}): 
       if (m) sandboxInitPid = Number(m[1]);
     });
   }
-  return { child, exited: watch(child, plan, { journal, sandboxInit: () => sandboxInitPid, signal: options.signal }) };
+  return { child, exited: watch(child, plan, { journal, sandboxInit: () => sandboxInitPid, signal: options.signal, proxy, logDenials: Boolean(options.logDenials) }) };
+}
+
+/** Replaces the plan's socket placeholders with this run's host socket paths. */
+function withProxySockets(args: string[], proxy: ProxySession): string[] {
+  const byPlaceholder = new Map<string, string>();
+  for (const [endpoint, socket] of Object.entries(proxy.sockets) as [ProxyEndpoint, string][]) byPlaceholder.set(socketPlaceholder(endpoint), socket);
+  return args.map((a) => byPlaceholder.get(a) ?? a);
 }
 
 interface WatchContext {
@@ -112,6 +142,9 @@ interface WatchContext {
   /** Host pid of the sandbox's init process once bwrap reported it (bwrap mode). */
   readonly sandboxInit: () => number | null;
   readonly signal: AbortSignal | undefined;
+  /** The run's egress proxy (network enabled), closed once the sandbox is gone. */
+  readonly proxy: ProxySession | null;
+  readonly logDenials: boolean;
 }
 
 function watch(child: ChildProcess, plan: LinuxPlan, ctx: WatchContext): Promise<ExitStatus> {
@@ -143,16 +176,29 @@ function watch(child: ChildProcess, plan: LinuxPlan, ctx: WatchContext): Promise
   return new Promise<ExitStatus>((resolve, reject) => {
     child.once("error", (error) => {
       cleanup();
-      reject(error);
+      void closeProxy(ctx).finally(() => reject(error));
     });
     child.once("close", (code, signal) => {
       cleanup();
       let exit = exitCodeOf(code, signal);
       // bwrap failed before starting the sandbox (it reported no child pid): cordon failed, not the command.
       if (isBwrap && ctx.sandboxInit() === null && !signal && exit !== 0) exit = CORDON_FAILURE_EXIT;
-      resolve({ code: exit, signal, denials: [], denialLogLimits: denialLogLimits(plan) });
+      void closeProxy(ctx).then((networkDenials) => {
+        resolve({ code: exit, signal, denials: [...networkDenials], denialLogLimits: denialLogLimits(plan) });
+      });
     });
   });
+
+  /** Closes the run's proxy (no sockets or files are left) and returns its refusals when they are logged. */
+  async function closeProxy(c: WatchContext): Promise<Denial[]> {
+    if (!c.proxy) return [];
+    try {
+      await c.proxy.close();
+    } catch (error) {
+      process.stderr.write(`cordon: warning: closing the egress proxy failed: ${(error as Error).message}\n`);
+    }
+    return c.logDenials ? c.proxy.denials() : [];
+  }
 
   function cleanup(): void {
     for (const [sig, h] of handlers) process.off(sig, h);

@@ -1,7 +1,7 @@
 // Library entry for agent harnesses: spawn(policy, argv) → a sandboxed child, or a SandboxRefusedError.
-import type { LaunchOptions, Refusal, ResolvedPolicy, SandboxedProcess } from "@cordon/policy-model";
+import type { Refusal, ResolvedPolicy, SandboxedProcess } from "@cordon/policy-model";
 import { planOnHost } from "./backend.js";
-import { launchPlan } from "./launch.js";
+import { launchPlan, type LinuxLaunchOptions } from "./launch.js";
 import { planLinux } from "./plan/plan.js";
 import type { LinuxHostFacts } from "./types.js";
 
@@ -15,7 +15,11 @@ export class SandboxRefusedError extends Error {
   }
 }
 
-export interface SpawnOptions extends LaunchOptions {
+/**
+ * Options of `spawn`. With network enabled, each call starts its own egress proxy and closes it when the
+ * sandbox is gone, unless `proxy` lends a running one (see LinuxLaunchOptions).
+ */
+export interface SpawnOptions extends LinuxLaunchOptions {
   /** Working directory (default: policy.cwd). */
   readonly cwd?: string;
   /** Environment (default: policy.environment, the resolved shell_environment_policy). */

@@ -1,5 +1,6 @@
 // Types shared by the Linux planner, the host-facts gatherer and the launcher.
 import type { ExecSpec } from "./exec-spec.js";
+import type { LinuxNetworkPlan, ProxyEndpoint } from "./network/network-plan.js";
 
 /** What `lstat` (and `realpath`) said about one host path when the plan was made. */
 export interface PathFact {
@@ -37,6 +38,8 @@ export interface LinuxHostFacts {
   readonly canonical: Readonly<Record<string, string>>;
   /** Concrete deny-glob matches found at launch, or the scan error (fail closed). */
   readonly globMatches: readonly { readonly path: string; readonly pattern: string; readonly canonical: string | null }[] | { readonly error: string };
+  /** The native helper can confine unix sockets to an allowlist (ExecSpec.unixSockets); absent = it cannot. */
+  readonly unixSocketMediation?: boolean;
   /** The command's executable as resolved on the host PATH (added as a read root under `:minimal`). */
   readonly commandPath: string | null;
 }
@@ -54,6 +57,8 @@ export type MountOp =
   | { readonly op: "remount-ro"; readonly dest: string; readonly why: string }
   /** Recreates a host symlink (e.g. merged-/usr `/bin -> /usr/bin`) inside an empty synthetic parent. */
   | { readonly op: "symlink"; readonly target: string; readonly dest: string; readonly why: string }
+  /** The egress proxy's unix socket for this run, bound read-only at `dest` (its host path is only known at launch). */
+  | { readonly op: "proxy-socket"; readonly endpoint: ProxyEndpoint; readonly dest: string; readonly why: string }
   | { readonly op: "dev"; readonly dest: "/dev"; readonly why: string }
   | { readonly op: "proc"; readonly dest: "/proc"; readonly why: string };
 
@@ -83,6 +88,8 @@ export interface LinuxPlan {
   readonly specFd: number | null;
   /** The runtime dir whose empty file the masks bind. */
   readonly runtimeDir: string | null;
+  /** Network enabled: the egress proxy and bridge this run needs (started by `launchPlan`); null = no network at all. */
+  readonly network: LinuxNetworkPlan | null;
   /** Honest notes: what is enforced how, and known limits. */
   readonly notes: readonly string[];
 }

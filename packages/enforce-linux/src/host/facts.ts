@@ -123,6 +123,7 @@ export function gatherFacts(policy: ResolvedPolicy, command: CommandSpec): Linux
     landlockAbi: native.landlockAbi,
     seccomp: native.seccomp,
     execHelper: native.execHelper,
+    unixSocketMediation: native.unixSocketMediation,
     uid,
     runtimeDir,
     paths: facts.paths,

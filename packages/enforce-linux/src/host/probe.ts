@@ -60,7 +60,12 @@ function computeProbe(): ProbeReport {
   capabilities.ioUringBlocked = { available: native.seccomp, detail: `seccomp denies io_uring_setup (kernel.io_uring_disabled = ${ioUring ?? "n/a"})` };
   const tiocsti = sysctl("dev.tty.legacy_tiocsti");
   capabilities.ttyInjectionBlocked = { available: true, detail: `every sandbox runs in a new session (dev.tty.legacy_tiocsti = ${tiocsti ?? "n/a"})` };
-  capabilities.network = { available: false, detail: "network enforcement is not available yet: profiles with network.enabled = true are refused" };
+  capabilities.network = bwrapMode
+    ? { available: true, detail: "egress proxy on a private unix socket, bridged into the sandbox's own network namespace (loopback only)" }
+    : { available: false, detail: "needs bubblewrap with user namespaces (a private network namespace); profiles with network.enabled = true are refused" };
+  capabilities.unixSocketAllowlist = native.unixSocketMediation
+    ? { available: true, detail: "cordon-exec confines unix sockets to the allowed paths" }
+    : { available: false, detail: "cordon-exec has no unix socket mediation: profiles allowing a unix socket are refused" };
 
   const rootNeedsLandlock = uid === 0 && abi < LANDLOCK_ABI.base;
   if (rootNeedsLandlock) problems.push("running as root requires Landlock");

@@ -1,6 +1,7 @@
 // Turns the mount view into a bubblewrap argument list (namespaces, base view, mounts, read-only remounts).
 import type { MountOp } from "../types.js";
 import type { AccessState } from "./access.js";
+import { socketPlaceholder } from "../network/network-plan.js";
 
 /** Namespaces and process hygiene for every sandbox (spec: no network, no host pids/ipc, no ctty, no caps). */
 export const NAMESPACE_ARGS: readonly string[] = [
@@ -62,6 +63,9 @@ export function mountArgs(mounts: readonly MountOp[], emptyFile: string): string
         break;
       case "remount-ro":
         args.push("--remount-ro", m.dest);
+        break;
+      case "proxy-socket":
+        args.push("--ro-bind", socketPlaceholder(m.endpoint), m.dest);
         break;
       case "dev":
         args.push("--dev", "/dev");

@@ -6,15 +6,15 @@ import type { LinuxHostFacts } from "../types.js";
 /** Every mode-independent reason to refuse this policy on this host. */
 export function commonRefusals(policy: ResolvedPolicy, facts: LinuxHostFacts): Refusal[] {
   const refusals: Refusal[] = [];
-  if (policy.network.enabled) {
-    refusals.push({ rule: `permissions.${policy.profile}.network.enabled = true`, reason: "network enforcement is not available yet" });
-  }
-  for (const socket of policy.network.unixSockets) {
-    if (socket.decision !== "allow") continue;
-    refusals.push({
-      rule: `unix_sockets."${socket.path}" = "allow" (${formatOrigin(socket.origin)})`,
-      reason: "network enforcement is not available yet (allowed unix sockets need it)",
-    });
+  if (!facts.unixSocketMediation) {
+    for (const socket of policy.network.unixSockets) {
+      if (socket.decision !== "allow") continue;
+      refusals.push({
+        rule: `unix_sockets."${socket.path}" = "allow" (${formatOrigin(socket.origin)})`,
+        reason:
+          "allowing a unix socket is not supported by this cordon-exec: its seccomp filter cannot open one socket path without opening every pathname socket the sandbox can see (no unix socket mediation in the native helper)",
+      });
+    }
   }
   if (!Array.isArray(facts.globMatches)) {
     refusals.push({ rule: "filesystem deny globs", reason: `the deny-glob scan failed, so the matches cannot be masked: ${(facts.globMatches as { error: string }).error}` });

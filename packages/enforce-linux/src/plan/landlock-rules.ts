@@ -19,8 +19,14 @@ export function rulesForView(rootState: AccessState, mounts: readonly MountOp[])
   return rules;
 }
 
+/** TCP rights for the command: by default none (network off). */
+export interface LandlockTcp {
+  readonly tcpConnectPorts: readonly number[] | null;
+  readonly denyTcpBind: boolean;
+}
+
 /** The Landlock part of an ExecSpec for a kernel with `abi`, or null when Landlock is unavailable. */
-export function landlockSpec(abi: number, rules: readonly LandlockRule[], options: { requireScopes: boolean }): ExecSpec["landlock"] {
+export function landlockSpec(abi: number, rules: readonly LandlockRule[], options: { requireScopes: boolean; tcp?: LandlockTcp }): ExecSpec["landlock"] {
   if (abi < LANDLOCK_ABI.base) return null;
   const scopes = abi >= LANDLOCK_ABI.scopes;
   const tcp = abi >= LANDLOCK_ABI.tcp;
@@ -28,8 +34,9 @@ export function landlockSpec(abi: number, rules: readonly LandlockRule[], option
   return {
     minAbi,
     rules,
-    tcpConnectPorts: tcp ? [] : null, // network is off: no TCP connect at all
-    denyTcpBind: tcp,
+    // Network off: no TCP connect or bind at all. Network on: only the bridge ports (see network-plan.ts).
+    tcpConnectPorts: tcp ? (options.tcp ? options.tcp.tcpConnectPorts : []) : null,
+    denyTcpBind: tcp && (options.tcp ? options.tcp.denyTcpBind : true),
     scopeSignals: scopes,
     scopeAbstractUnix: scopes,
     logDenials: false,

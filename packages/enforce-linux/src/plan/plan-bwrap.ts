@@ -4,6 +4,7 @@ import type { LinuxHostFacts, LinuxPlan } from "../types.js";
 import { baseMounts, mountArgs, NAMESPACE_ARGS, remounts } from "./bwrap-args.js";
 import { landlockSpec, rulesForView } from "./landlock-rules.js";
 import { buildView, type ExtraPath } from "./view.js";
+import { bridgeArgument, networkLandlockTcp, networkMounts, networkSeccomp, planNetwork, proxyEnvironment } from "../network/network-plan.js";
 
 /** File descriptor the helper reads its ExecSpec from (the first one after stdio). */
 export const SPEC_FD = 3;
@@ -40,13 +41,15 @@ export function planBwrap(policy: ResolvedPolicy, command: CommandSpec, facts: L
   refusals.push(...view.refusals);
   if (refusals.length > 0) return { ok: false, refusal: refusals };
 
-  const mounts = [...baseMounts(view.rootState), ...view.mounts];
+  const net = policy.network.enabled ? planNetwork(policy.network) : null;
+  const mounts = [...baseMounts(view.rootState), ...(net ? networkMounts(net) : []), ...view.mounts];
   const allMounts = [...mounts, ...remounts(mounts)];
   const emptyFile = `${facts.runtimeDir}/${EMPTY_FILE_NAME}`;
   const helper = facts.execHelper!;
   const bwrapArgs = [...NAMESPACE_ARGS, ...mountArgs(allMounts, emptyFile), "--chdir", command.cwd];
-  const argv = [facts.bwrap!.path, ...bwrapArgs, "--", helper, "--spec-fd", String(SPEC_FD), "--", ...command.argv];
-  const landlock = landlockSpec(facts.landlockAbi, rulesForView(view.rootState, view.mounts), { requireScopes: false });
+  const helperArgs = ["--spec-fd", String(SPEC_FD), ...(net ? ["--bridge", bridgeArgument(net)] : [])];
+  const argv = [facts.bwrap!.path, ...bwrapArgs, "--", helper, ...helperArgs, "--", ...command.argv];
+  const landlock = landlockSpec(facts.landlockAbi, rulesForView(view.rootState, view.mounts), { requireScopes: false, ...(net ? { tcp: networkLandlockTcp(net) } : {}) });
   return {
     ok: true,
     plan: {
@@ -54,18 +57,32 @@ export function planBwrap(policy: ResolvedPolicy, command: CommandSpec, facts: L
       profile: policy.profile,
       argv,
       cwd: command.cwd,
-      env: command.env,
+      env: net ? proxyEnvironment(command.env, net) : command.env,
       mounts: allMounts,
       placeholders: view.placeholders,
       execSpec: { landlock, keepFds: [], newSession: true, newKeyring: true },
-      seccomp: { network: "none", allowUnixSockets: false },
+      seccomp: net ? networkSeccomp(false) : { network: "none", allowUnixSockets: false },
       specFd: SPEC_FD,
       runtimeDir: facts.runtimeDir,
+      network: net,
       notes: [
         ...view.notes,
+        ...(net ? networkNotes(net) : ["network: off (a private network namespace with only loopback; seccomp allows no inet sockets)"]),
         landlock ? `Landlock ABI ${facts.landlockAbi} mirrors the mounts (defence in depth)` : "Landlock is unavailable on this kernel: the mount namespace alone enforces the filesystem rules",
         "deny globs are expanded when the sandbox starts: matching files created later are not masked",
       ],
     },
   };
+}
+
+/** What the plan says about the network route. */
+function networkNotes(net: NonNullable<LinuxPlan["network"]>): string[] {
+  const ports = net.routes.map((r) => `${r.port} (${r.endpoint === "proxy" ? (net.socksPort === r.port ? "HTTP + SOCKS5" : "HTTP") : "SOCKS5"})`).join(", ");
+  const notes = [
+    `network: the only route out is cordon's egress proxy (a unix socket of this run, mounted at ${net.routes[0]!.sandboxPath}), bridged to 127.0.0.1 and [::1] port ${ports} inside a private network namespace`,
+    `network: seccomp allows inet sockets (the namespace only has loopback); Landlock ${net.policy.allowLocalBinding ? "leaves TCP bind and connect to the namespace's loopback (allow_local_binding = true)" : "allows TCP connect only to the bridge ports and no bind"}`,
+    "network: the proxy decides every host by the profile's domain rules before any DNS lookup, then checks every resolved address (no DNS inside the sandbox)",
+  ];
+  if (net.policy.enableSocks5Udp) notes.push("network: enable_socks5_udp has no effect here: the bridge carries TCP only, so SOCKS5 UDP ASSOCIATE is refused");
+  return notes;
 }

@@ -30,6 +30,12 @@ export function planLandlockOnly(policy: ResolvedPolicy, command: CommandSpec, f
       reason: `Landlock-only mode needs Landlock ABI ${LANDLOCK_ABI.scopes} (signal and abstract-socket scopes stand in for the missing pid and network namespaces); this kernel has ${facts.landlockAbi === 0 ? "no Landlock" : `ABI ${facts.landlockAbi}`}${suffix}`,
     });
   }
+  if (policy.network.enabled) {
+    refusals.push({
+      rule: `permissions.${policy.profile}.network.enabled = true`,
+      reason: `network access needs a private network namespace (bubblewrap), so that the egress proxy is the only route out; Landlock alone cannot stop UDP or reaching host services through the proxy port${suffix}`,
+    });
+  }
   const globDenied = globDeniedPaths(facts);
   const rules: LandlockRule[] = [];
   for (const rule of policy.filesystem.rules) {
@@ -89,6 +95,7 @@ export function planLandlockOnly(policy: ResolvedPolicy, command: CommandSpec, f
       seccomp: { network: "none", allowUnixSockets: false },
       specFd: SPEC_FD,
       runtimeDir: null,
+      network: null,
       notes: [
         `Landlock-only mode (${why}): no mount, pid, network or IPC namespace`,
         "network: seccomp allows no inet sockets; Landlock denies TCP connect and bind; abstract unix sockets and signals are scoped",

@@ -52,6 +52,7 @@ function directPlan(policy: ResolvedPolicy, command: CommandSpec): LinuxPlan {
     seccomp: null,
     specFd: null,
     runtimeDir: null,
+    network: null,
     notes: [`${policy.profile} is unrestricted: the command runs directly, without any sandbox (spec section 3)`],
   };
 }

@@ -68,9 +68,14 @@ for (const as of ["root", "user"] as const satisfies readonly RunAs[]) {
       expectRefusedAndNotRun(r, `"${WS}/docs" = "read" (/etc/cordon/config.toml:7): ${WS}/docs would be writable: Landlock cannot make read-only a path inside an allowed tree`);
     });
 
-    it("FC-05: network and allowed unix sockets → refused until network enforcement exists", () => {
+    it("FC-05: an allowed unix socket → refused while cordon-exec cannot mediate unix sockets", () => {
       const policy = makePolicy({ rules: [rule("/", "read"), rule(WS, "write")], cwd: WS, networkEnabled: true, unixSockets: [{ path: "/run/docker.sock", decision: "allow" }] });
-      expectRefusedAndNotRun(runSandboxed(as, policy, touch()), "network enforcement is not available yet");
+      expectRefusedAndNotRun(runSandboxed(as, policy, touch()), "allowing a unix socket is not supported by this cordon-exec");
+    });
+
+    it("FC-05: network enabled in Landlock-only mode → refused (no private network namespace)", () => {
+      const policy = makePolicy({ rules: [rule("/", "read"), rule(WS, "write")], cwd: WS, networkEnabled: true });
+      expectRefusedAndNotRun(runSandboxed(as, policy, touch(), { forceMode: "landlock-only" }), "network access needs a private network namespace (bubblewrap)");
     });
 
     it(`glob scan of a root-owned 0700 directory under the glob base: ${as === "user" ? "unreadable → refused" : "readable by root → scanned and run"}`, () => {

@@ -198,11 +198,13 @@ describe("planLinux: refusals", () => {
     expect(r.join("\n")).toContain("cannot enforce deny on /w/key: it has 2 hard links, and the other names would stay readable");
   });
 
-  it("refuses network and allowed unix sockets: not available yet", () => {
-    const r = refusals(planLinux(makePolicy({ rules: base, networkEnabled: true, unixSockets: [{ path: "/run/docker.sock", decision: "allow" }, { path: "/run/x.sock", decision: "deny" }] }), CMD, makeFacts()));
-    expect(r).toContain("permissions.test-profile.network.enabled = true :: network enforcement is not available yet");
-    expect(r).toContain(`unix_sockets."/run/docker.sock" = "allow" (/etc/cordon/config.toml:7) :: network enforcement is not available yet (allowed unix sockets need it)`);
-    expect(r.join("\n")).not.toContain("/run/x.sock");
+  it("refuses allowed unix sockets while cordon-exec has no unix socket mediation (a denied one is fine); network itself is planned", () => {
+    const policy = makePolicy({ rules: base, networkEnabled: true, unixSockets: [{ path: "/run/docker.sock", decision: "allow" }, { path: "/run/x.sock", decision: "deny" }] });
+    const r = refusals(planLinux(policy, CMD, makeFacts()));
+    expect(r).toEqual([
+      `unix_sockets."/run/docker.sock" = "allow" (/etc/cordon/config.toml:7) :: allowing a unix socket is not supported by this cordon-exec: its seccomp filter cannot open one socket path without opening every pathname socket the sandbox can see (no unix socket mediation in the native helper)`,
+    ]);
+    expect(okPlan(planLinux(makePolicy({ rules: base, networkEnabled: true, unixSockets: [{ path: "/run/x.sock", decision: "deny" }] }), CMD, makeFacts())).network).not.toBeNull();
   });
 
   it("refuses without the native helper or seccomp, never planning a helper-less run", () => {
