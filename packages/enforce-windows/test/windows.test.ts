@@ -5,6 +5,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Denial, DomainRule, NetworkPolicy } from "@cordon/policy-model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const onWindows = process.platform === "win32";
@@ -81,7 +84,9 @@ describe.runIf(e2e)("sandboxed run (Windows, administrator, after setup)", () =>
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function run(script: string): Promise<{ code: number; stdout: string }> {
+  const NETWORK_OFF = { enabled: false, mode: "limited" as const, allowLocalBinding: false, enableSocks5: false, enableSocks5Udp: false, proxyUrl: "http://127.0.0.1:0", socksUrl: "socks5://127.0.0.1:0", allowUpstreamProxy: false, domains: [] as DomainRule[], unixSockets: [] };
+
+  async function run(script: string, network: NetworkPolicy = NETWORK_OFF, logDenials = false): Promise<{ code: number; stdout: string; denials: readonly Denial[] }> {
     const { windowsBackend } = await import("../src/index.js");
     const repo = join(dir, "repo").replaceAll("\\", "/");
     const drive = repo.slice(0, 3);
@@ -105,7 +110,7 @@ describe.runIf(e2e)("sandboxed run (Windows, administrator, after setup)", () =>
         protectedPaths: [],
         minimal: false,
       },
-      network: { enabled: false, mode: "limited" as const, allowLocalBinding: false, enableSocks5: false, enableSocks5Udp: false, proxyUrl: "", socksUrl: "", allowUpstreamProxy: false, domains: [], unixSockets: [] },
+      network,
       environment: {},
       sources: { config: [], requirements: [] },
       warnings: [],
@@ -113,11 +118,12 @@ describe.runIf(e2e)("sandboxed run (Windows, administrator, after setup)", () =>
     const env = { SystemRoot: process.env["SystemRoot"] ?? "C:\\Windows", PATH: `${process.env["SystemRoot"]}\\System32` };
     const planned = await windowsBackend.plan(policy, { argv: ["cmd.exe", "/d", "/c", script], cwd: join(dir, "repo"), env });
     if (!planned.ok) throw new Error(JSON.stringify(planned.refusal));
-    const proc = await windowsBackend.launch(planned.plan, { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = await windowsBackend.launch(planned.plan, { stdio: ["ignore", "pipe", "pipe"], logDenials });
     let stdout = "";
     proc.child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+    proc.child.stderr?.on("data", (d: Buffer) => (stdout += d.toString()));
     const status = await proc.exited;
-    return { code: status.code, stdout };
+    return { code: status.code, stdout, denials: status.denials };
   }
 
   it("control: reads and writes inside the workspace work", async () => {
@@ -143,5 +149,61 @@ describe.runIf(e2e)("sandboxed run (Windows, administrator, after setup)", () =>
     expect(existsSync(target)).toBe(false);
     const acl = spawnSync("icacls", [join(dir, "repo")], { encoding: "utf8" }).stdout;
     expect(acl).not.toMatch(/CordonSandbox/i);
+  });
+  describe("managed egress proxy: the command's only route out (spec 5)", () => {
+    let target: http.Server;
+    let targetPort = 0;
+    let requests: string[] = [];
+    const online: NetworkPolicy = { ...NETWORK_OFF, enabled: true, domains: [{ pattern: "127.0.0.1", decision: "allow", origin: { kind: "builtin" } }] };
+    // curl.exe ships in System32 (Windows 10 1803+), which is the sandboxed command's PATH.
+    beforeAll(async () => {
+      target = http.createServer((req, res) => {
+        requests.push(req.url ?? "");
+        res.end(`REACHED ${req.url}`);
+      });
+      // An ephemeral port: outside the proxy range, so only the proxy (not the sandbox user) may reach it.
+      targetPort = await new Promise<number>((r) => target.listen(0, "127.0.0.1", () => r((target.address() as AddressInfo).port)));
+    });
+    afterAll(() => target.close());
+
+    it("allowed: curl reaches the allowed loopback server through the proxy", async () => {
+      requests = [];
+      const r = await run(`curl.exe -sS http://127.0.0.1:${targetPort}/via-proxy`, online);
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.stdout).toContain("REACHED /via-proxy");
+      expect(requests).toEqual(["/via-proxy"]);
+    });
+
+    it("denied host: the proxy answers 403 and --log-denials reports it", async () => {
+      requests = [];
+      const r = await run(`curl.exe -sS -i http://blocked.example:${targetPort}/x`, online, true);
+      expect(r.stdout).toMatch(/HTTP\/1\.1 403/);
+      expect(requests).toEqual([]);
+      expect(r.denials).toContainEqual({ kind: "network", operation: "connect", target: `blocked.example:${targetPort}`, detail: "not_allowed" });
+    });
+
+    it("bypass: a direct connection that ignores the proxy variables fails (the server sees nothing)", async () => {
+      requests = [];
+      const r = await run(`curl.exe -sS --noproxy * --max-time 5 http://127.0.0.1:${targetPort}/direct`, online);
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).not.toContain("REACHED");
+      expect(requests).toEqual([]);
+    });
+
+    it("network off: nothing is reachable, not even a port of the proxy range", async () => {
+      requests = [];
+      const decoy = http.createServer((_req, res) => res.end("DECOY"));
+      await new Promise<void>((r) => decoy.listen(41730, "127.0.0.1", () => r()));
+      try {
+        const direct = await run(`curl.exe -sS --max-time 5 http://127.0.0.1:${targetPort}/off`);
+        expect(direct.code).not.toBe(0);
+        const viaRange = await run(`curl.exe -sS --max-time 5 http://127.0.0.1:41730/`);
+        expect(viaRange.code).not.toBe(0);
+        expect(viaRange.stdout).not.toContain("DECOY");
+        expect(requests).toEqual([]);
+      } finally {
+        decoy.close();
+      }
+    });
   });
 });
