@@ -18,7 +18,8 @@
       "target_name": "cordon_native",
       "conditions": [
         ["OS=='linux'", {
-          "sources": ["native/linux/addon.cc", "<@(cordon_shared_sources)"],
+          "sources": ["native/linux/addon.cc", "<@(cordon_shared_sources)",
+                      "native/linux/audit_addon.cc", "native/linux/audit_collector.cc", "native/linux/audit_marker.cc", "native/linux/audit_netlink.cc"],
           # No C++ exceptions: the node_addon_api target adds NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS (the current
           # name of NAPI_DISABLE_CPP_EXCEPTIONS, which would redefine it) and -fno-exceptions.
           "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api"],

@@ -122,3 +122,64 @@ export function execHelperPath(): string {
   if (file === undefined) throw missing(HELPER_FILE);
   return file;
 }
+
+/** A failed kernel call of the audit binding: errno and "<step>: <strerror>". */
+export interface AuditCallError {
+  readonly ok: false;
+  readonly errno: number;
+  readonly message: string;
+}
+
+/** What AUDIT_GET reports (needs CAP_AUDIT_CONTROL in the initial pid namespace). */
+export interface AuditStatus {
+  readonly ok: true;
+  /** 0 off, 1 on, 2 on and locked. Landlock logs nothing while it is 0; seccomp logs regardless. */
+  readonly enabled: number;
+  /** Records the kernel dropped since boot (backlog or rate limit). */
+  readonly lost: number;
+  readonly backlogLimit: number;
+  readonly rateLimit: number;
+  readonly auditdPid: number;
+}
+
+/** What a collector gathered (see native/linux/audit_collector.h). */
+export interface CollectedAudit {
+  /** Seccomp (1326), Landlock access (1423) and Landlock domain (1424) records, in arrival order. */
+  readonly records: readonly { readonly type: number; readonly text: string }[];
+  /** Fork events as (parentTgid, childPid, childTgid) triples, host pids. */
+  readonly forks: Int32Array;
+  readonly auditOverflows: number;
+  readonly forkOverflows: number;
+  readonly recordsOverCap: number;
+  /** The kernel refused the process-events subscription. */
+  readonly procEventsError: AuditCallError | null;
+}
+
+/** A running collector (a native thread reading the audit multicast group and fork events). */
+export interface AuditCollectorHandle {
+  /** Queues a marker AUDIT_SECCOMP record from a short-lived child; returns its pid or -errno. */
+  emitMarker(logErrno: boolean): number;
+  sawSeccompFrom(pid: number): boolean;
+  /** Drains what is queued, stops the thread, closes the sockets. */
+  stop(): CollectedAudit;
+}
+
+/** The addon's `audit` export (native/linux/audit_addon.cc), used by `--log-denials`. */
+export interface AuditBinding {
+  status(): AuditStatus | AuditCallError;
+  openCollector(): { readonly ok: true; readonly collector: AuditCollectorHandle } | AuditCallError;
+  /** Names of the syscalls the seccomp filter refers to, by number, for `arch`. */
+  syscallNames(arch: "x86_64" | "aarch64"): Readonly<Record<number, string>>;
+}
+
+/**
+ * The addon's audit functions (Linux only).
+ * @throws NativeUnavailableError when the addon is missing or was built without them.
+ */
+export function loadAuditBinding(): AuditBinding {
+  loadNative();
+  const file = findArtifact(ADDON_FILE)!;
+  const audit = (createRequire(import.meta.url)(file) as { audit?: AuditBinding }).audit;
+  if (!audit) throw new NativeUnavailableError(`cordon: ${file} has no audit functions; rebuild it with \`npm run build:native -w @cordon/enforce-linux\``);
+  return audit;
+}

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "audit_addon.h"
 #include "kernel_probe.h"
 #include "seccomp_program.h"
 
@@ -77,6 +78,7 @@ Napi::Object InitCordonNative(Napi::Env env, Napi::Object exports) {
   exports.Set("landlockAbi", Napi::Function::New(env, LandlockAbiJs, "landlockAbi"));
   exports.Set("seccompAvailable", Napi::Function::New(env, SeccompAvailableJs, "seccompAvailable"));
   exports.Set("buildSeccompProgram", Napi::Function::New(env, BuildSeccompProgramJs, "buildSeccompProgram"));
+  exports.Set("audit", AuditExports(env));  // --log-denials (audit_addon.cc)
   return exports;
 }
 

@@ -77,7 +77,7 @@ int Confine(const ExecSpec& spec, Failure* failure) {
   if (rc == 0) rc = DropAllCapabilities(failure);
   if (rc == 0) rc = CloseStrayFds(spec.keep_fds, failure);                 // Landlock does not revoke open fds
   if (rc == 0 && spec.has_landlock) rc = ApplyLandlock(spec.landlock, failure);
-  if (rc == 0 && spec.has_seccomp) rc = InstallSeccompFilter(spec.seccomp_program, failure);  // last: it may deny what the steps above use
+  if (rc == 0 && spec.has_seccomp) rc = InstallSeccompFilter(spec.seccomp_program, spec.seccomp_log, failure);  // last: it may deny what the steps above use
   if (rc == 0) rc = VerifyConfinement(spec.has_seccomp, failure);
   return rc;
 }

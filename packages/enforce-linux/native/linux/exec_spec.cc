@@ -12,7 +12,9 @@ constexpr uint32_t kFlagNewKeyring = 1u << 1;
 constexpr uint32_t kFlagLandlock = 1u << 2;
 constexpr uint32_t kFlagSeccomp = 1u << 3;
 constexpr uint32_t kFlagEnv = 1u << 4;
-constexpr uint32_t kKnownFlags = kFlagNewSession | kFlagNewKeyring | kFlagLandlock | kFlagSeccomp | kFlagEnv;
+constexpr uint32_t kFlagSeccompLog = 1u << 5;
+constexpr uint32_t kFlagUnixSockets = 1u << 6;
+constexpr uint32_t kKnownFlags = kFlagNewSession | kFlagNewKeyring | kFlagLandlock | kFlagSeccomp | kFlagEnv | kFlagSeccompLog | kFlagUnixSockets;
 
 constexpr uint32_t kLandlockTcpConnect = 1u << 0;
 constexpr uint32_t kLandlockDenyTcpBind = 1u << 1;
@@ -107,6 +109,35 @@ bool ParseLandlock(Reader& r, LandlockSpec* ll) {
   return true;
 }
 
+/** "/a/b": absolute, no empty, "." or ".." component, no trailing "/" (what d_path(3) of the socket prints). */
+bool IsCanonicalPath(const std::string& path) {
+  if (path.size() < 2 || path[0] != '/' || path.back() == '/') return false;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    const std::string part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+bool ParseUnixSockets(Reader& r, std::vector<std::string>* allow) {
+  uint32_t count = 0;
+  if (!r.Bounded(&count, 0, kMaxUnixSockets, "unix socket count out of range")) return false;
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string path;
+    if (!r.String(kMaxPathBytes, &path, "unix socket path is truncated, empty, too long or contains NUL")) return false;
+    if (!IsCanonicalPath(path)) return r.Fail("unix socket path is not an absolute canonical path");
+    for (const std::string& other : *allow) {
+      if (other == path) return r.Fail("unix socket path is listed twice");
+    }
+    allow->push_back(std::move(path));
+  }
+  return true;
+}
+
 bool ParseSeccomp(Reader& r, std::vector<sock_filter>* program) {
   uint32_t length = 0;
   const uint8_t* bytes = nullptr;
@@ -134,7 +165,8 @@ int ParseExecSpec(const uint8_t* data, size_t size, ExecSpec* out, const char** 
     out->has_landlock = (flags & kFlagLandlock) != 0;
     out->has_seccomp = (flags & kFlagSeccomp) != 0;
     out->has_env = (flags & kFlagEnv) != 0;
-    ok = (!out->has_landlock || ParseLandlock(r, &out->landlock)) && (!out->has_seccomp || ParseSeccomp(r, &out->seccomp_program)) &&
+    out->seccomp_log = (flags & kFlagSeccompLog) != 0;
+    ok = (!out->seccomp_log || out->has_seccomp || r.Fail("seccomp log flag without a seccomp program")) && (!out->has_landlock || ParseLandlock(r, &out->landlock)) && (!out->has_seccomp || ParseSeccomp(r, &out->seccomp_program)) &&
          r.Bounded(&count, 0, kMaxKeepFds, "keep-fd count out of range");
   }
   for (uint32_t i = 0; ok && i < count; ++i) {

@@ -21,6 +21,7 @@ constexpr uint32_t kMaxKeepFds = 1024;
 constexpr uint32_t kMaxFd = 1u << 20;
 constexpr uint32_t kMaxEnv = 65536;
 constexpr uint32_t kMaxEnvEntryBytes = 1u << 20;
+constexpr uint32_t kMaxUnixSockets = 1024;
 
 enum class LandlockRights : uint32_t { kRead = 1, kWrite = 2 };
 
@@ -46,7 +47,10 @@ struct ExecSpec {
   bool has_landlock = false;
   LandlockSpec landlock;
   bool has_seccomp = false;
+  bool seccomp_log = false;  // install with SECCOMP_FILTER_FLAG_LOG (--log-denials)
   std::vector<sock_filter> seccomp_program;
+  bool has_unix_mediation = false;      // connect(2) is decided by the supervisor (unix_mediation.h)
+  std::vector<std::string> unix_allow;  // canonical absolute socket paths reachable through it
   std::vector<int> keep_fds;  // strictly increasing, each >= 3
   bool has_env = false;
   std::vector<std::string> env;  // "NAME=value"

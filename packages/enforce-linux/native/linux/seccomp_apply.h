@@ -16,4 +16,7 @@ namespace cordon {
  */
 int InstallSeccompFilter(const std::vector<sock_filter>& program, Failure* failure);
 
+/** As above; `log_denials` adds SECCOMP_FILTER_FLAG_LOG (the kernel audit-logs errno actions, for --log-denials). */
+int InstallSeccompFilter(const std::vector<sock_filter>& program, bool log_denials, Failure* failure);
+
 }  // namespace cordon
