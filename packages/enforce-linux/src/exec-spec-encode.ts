@@ -9,7 +9,9 @@ import type { ExecSpec } from "./exec-spec.js";
  *
  *   "CDX1"                      magic (4 bytes)
  *   u32 flags                   bit0 newSession, bit1 newKeyring, bit2 landlock present,
- *                               bit3 seccomp present, bit4 env present
+ *                               bit3 seccomp present, bit4 env present,
+ *                               bit5 seccompLog (only with bit3: install with SECCOMP_FILTER_FLAG_LOG),
+ *                               bit6 unixSockets present (only with bit3)
  *   [landlock present]
  *     u32 minAbi                1..2^31-1
  *     u32 landlockFlags         bit0 tcpConnectPorts present, bit1 denyTcpBind, bit2 scopeSignals,
@@ -21,6 +23,9 @@ import type { ExecSpec } from "./exec-spec.js";
  *   [seccomp present]
  *     u32 byteLength            multiple of 8, 8..32768 (struct sock_filter[], BPF_MAXINSNS 4096)
  *     byteLength bytes
+ *   [unixSockets present]
+ *     u32 allowCount            0..1024, then allowCount × string path (absolute canonical, 1..4095
+ *                               bytes, no duplicates)
  *   u32 keepFdCount             0..1024, then keepFdCount × u32 fd (3..2^20, strictly increasing)
  *   [env present]
  *     u32 envCount              0..65536, then envCount × string "NAME=value"
@@ -40,6 +45,7 @@ export const EXEC_SPEC_LIMITS = {
   maxFd: 1 << 20,
   maxEnv: 65_536,
   maxEnvEntryBytes: 1 << 20,
+  maxUnixSockets: 1_024,
 } as const;
 
 const FLAG_NEW_SESSION = 1 << 0;
@@ -47,6 +53,8 @@ const FLAG_NEW_KEYRING = 1 << 1;
 const FLAG_LANDLOCK = 1 << 2;
 const FLAG_SECCOMP = 1 << 3;
 const FLAG_ENV = 1 << 4;
+const FLAG_SECCOMP_LOG = 1 << 5;
+const FLAG_UNIX_SOCKETS = 1 << 6;
 
 const LL_TCP_CONNECT = 1 << 0;
 const LL_DENY_TCP_BIND = 1 << 1;
@@ -116,6 +124,28 @@ function encodePath(path: string, index: number): Uint8Array {
   return bytes;
 }
 
+/** True for "/a/b": absolute, no empty, "." or ".." component, no trailing "/" (and not "/" itself). */
+export function isCanonicalSocketPath(path: string): boolean {
+  if (!path.startsWith("/") || path.length < 2 || path.endsWith("/")) return false;
+  return path.slice(1).split("/").every((part) => part !== "" && part !== "." && part !== "..");
+}
+
+function encodeUnixSockets(writer: ByteWriter, allow: readonly string[]): void {
+  if (!Array.isArray(allow)) throw new ExecSpecEncodeError("unixSockets.allow must be an array of paths");
+  if (allow.length > EXEC_SPEC_LIMITS.maxUnixSockets) throw new ExecSpecEncodeError(`unixSockets.allow has more than ${EXEC_SPEC_LIMITS.maxUnixSockets} entries`);
+  if (new Set(allow).size !== allow.length) throw new ExecSpecEncodeError("unixSockets.allow contains duplicates");
+  writer.u32(allow.length);
+  allow.forEach((path, i) => {
+    if (typeof path !== "string" || !isCanonicalSocketPath(path)) {
+      throw new ExecSpecEncodeError(`unixSockets.allow[${i}] must be an absolute canonical path (no "." or ".." components, no "//", no trailing "/"), got ${JSON.stringify(path)}`);
+    }
+    if (path.includes("\0")) throw new ExecSpecEncodeError(`unixSockets.allow[${i}] contains a NUL byte`);
+    const bytes = utf8.encode(path);
+    if (bytes.length > EXEC_SPEC_LIMITS.maxPathBytes) throw new ExecSpecEncodeError(`unixSockets.allow[${i}] is longer than ${EXEC_SPEC_LIMITS.maxPathBytes} bytes`);
+    writer.string(bytes);
+  });
+}
+
 function sortedUnique(values: readonly number[], what: string, min: number, max: number): number[] {
   for (const [i, v] of values.entries()) {
     if (!isInteger(v, min, max)) throw new ExecSpecEncodeError(`${what}[${i}] must be an integer in ${min}..${max}`);
@@ -176,6 +206,16 @@ export function encodeExecSpec(spec: ExecSpec): Uint8Array {
   if (spec.landlock !== null) flags |= FLAG_LANDLOCK;
   if (spec.seccompProgram !== null) flags |= FLAG_SECCOMP;
   if (spec.env !== undefined) flags |= FLAG_ENV;
+  if (spec.seccompLog === true) {
+    if (spec.seccompProgram === null) throw new ExecSpecEncodeError("seccompLog needs a seccompProgram");
+    flags |= FLAG_SECCOMP_LOG;
+  }
+  const unixSockets = spec.unixSockets ?? null;
+  if (unixSockets !== null) {
+    // Without the main filter, io_uring and datagram sockets would reach any socket past the supervisor.
+    if (spec.seccompProgram === null) throw new ExecSpecEncodeError("unixSockets needs a seccompProgram (mediation without the main filter is not sound)");
+    flags |= FLAG_UNIX_SOCKETS;
+  }
   writer.u32(flags);
   if (spec.landlock !== null) encodeLandlock(writer, spec.landlock);
   if (spec.seccompProgram !== null) {
@@ -185,6 +225,7 @@ export function encodeExecSpec(spec: ExecSpec): Uint8Array {
     }
     writer.string(program);
   }
+  if (unixSockets !== null) encodeUnixSockets(writer, unixSockets.allow);
   if (spec.keepFds.length > EXEC_SPEC_LIMITS.maxKeepFds) throw new ExecSpecEncodeError(`keepFds has more than ${EXEC_SPEC_LIMITS.maxKeepFds} entries`);
   const keepFds = sortedUnique(spec.keepFds, "keepFds", 3, EXEC_SPEC_LIMITS.maxFd);
   writer.u32(keepFds.length);

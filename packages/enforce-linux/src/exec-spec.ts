@@ -27,6 +27,22 @@ export interface ExecSpec {
   } | null;
   /** Raw seccomp-bpf program (struct sock_filter[]) built by the addon; applied last, after Landlock. */
   readonly seccompProgram: Uint8Array | null;
+  /**
+   * Unix socket mediation (policy.md section 5: no unix socket is reachable unless listed `allow`).
+   * When present, cordon-exec forks a supervisor that stays the command's parent, and every connect(2)
+   * of the command and its descendants is decided by it: a pathname unix socket is reached only when its
+   * canonical path (symlinks resolved, in the sandbox's view) is in `allow`; abstract addresses never;
+   * other families are connected as asked, with `landlock.tcpConnectPorts` enforced by the supervisor.
+   * Needs `seccompProgram` (which must deny io_uring and unix datagram sockets, as the addon's programs
+   * do) and `supportsUnixSocketMediation()`. `allow` holds absolute canonical paths (no `.`/`..`
+   * components, no `//`, no trailing `/`), without duplicates; it may be empty. Absent or null = off.
+   */
+  readonly unixSockets?: { readonly allow: readonly string[] } | null;
+  /**
+   * Install the seccomp program with SECCOMP_FILTER_FLAG_LOG, so the kernel audit-logs its errno denials
+   * (for --log-denials; needs seccompProgram). Absent = false.
+   */
+  readonly seccompLog?: boolean;
   /** File descriptors, besides 0-2, that survive into the command. Every other fd is closed. */
   readonly keepFds: readonly number[];
   /** Start a new session (setsid) so the command has no controlling terminal (TIOCSTI defence). */

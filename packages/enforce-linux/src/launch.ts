@@ -11,7 +11,7 @@ import { encodeExecSpec } from "./exec-spec-encode.js";
 import type { LinuxPlan } from "./types.js";
 import { buildSeccomp, nativeFacts } from "./host/native-facts.js";
 import { finishJournal, recoverStaleJournals, writeJournal } from "./runtime/journal.js";
-import { denialLogLimits } from "./denials.js";
+import { denialHost, denialLogLimits, startDenialCollection, wantsSeccompLog, type DenialCollection } from "./denials.js";
 import { socketPlaceholder, type ProxyEndpoint } from "./network/network-plan.js";
 import { openProxySession, type ProxySession } from "./network/proxy-session.js";
 
@@ -79,10 +79,12 @@ export async function launchPlan(plan: LinuxPlan, options: LinuxLaunchOptions = 
     for (const left of recoverStaleJournals(plan.runtimeDir)) process.stderr.write(`cordon: warning: could not remove a placeholder left by an earlier run: ${left}\n`);
   }
   const landlock = plan.execSpec.landlock;
+  const denialFacts = options.logDenials ? denialHost(nativeFacts().landlockAbi) : null; // --log-denials (denials.ts)
   const spec = encodeExecSpec({
     ...plan.execSpec,
     landlock: landlock && { ...landlock, logDenials: Boolean(options.logDenials) && nativeFacts().landlockAbi >= 7 },
     seccompProgram: buildSeccomp(plan.seccomp),
+    seccompLog: denialFacts !== null && wantsSeccompLog(denialFacts),
     env: plan.env, // the helper starts with an empty environment; the command gets exactly this (ENV-05)
   });
   // The proxy listens before bwrap starts: its sockets are bind-mounted into the sandbox.
@@ -98,6 +100,7 @@ export async function launchPlan(plan: LinuxPlan, options: LinuxLaunchOptions = 
   const isBwrap = plan.mode === "bwrap";
   const args = proxy ? withProxySockets(plan.argv.slice(1), proxy) : plan.argv.slice(1);
   if (isBwrap) args.unshift("--json-status-fd", String(STATUS_FD));
+  const denialLog = denialFacts && startDenialCollection(plan, denialFacts); // collects from before the spawn
   let child: ChildProcess;
   try {
     child = spawnChild(plan.argv[0]!, args, {
@@ -111,8 +114,10 @@ export async function launchPlan(plan: LinuxPlan, options: LinuxLaunchOptions = 
   } catch (error) {
     if (journal) finishJournal(journal, plan.placeholders);
     await proxy?.close();
+    void denialLog?.finish();
     throw error;
   }
+  denialLog?.track(child.pid);
   const specPipe = child.stdio[plan.specFd] as Writable | null;
   specPipe?.on("error", () => undefined); // the helper or bwrap may exit before reading it; the exit code tells
   specPipe?.end(Buffer.from(spec));
@@ -127,7 +132,7 @@ export async function launchPlan(plan: LinuxPlan, options: LinuxLaunchOptions = 
       if (m) sandboxInitPid = Number(m[1]);
     });
   }
-  return { child, exited: watch(child, plan, { journal, sandboxInit: () => sandboxInitPid, signal: options.signal, proxy, logDenials: Boolean(options.logDenials) }) };
+  return { child, exited: watch(child, plan, { journal, sandboxInit: () => sandboxInitPid, signal: options.signal, proxy, logDenials: Boolean(options.logDenials), denialLog }) };
 }
 
 /** Replaces the plan's socket placeholders with this run's host socket paths. */
@@ -145,6 +150,8 @@ interface WatchContext {
   /** The run's egress proxy (network enabled), closed once the sandbox is gone. */
   readonly proxy: ProxySession | null;
   readonly logDenials: boolean;
+  /** The run's audit-record collection (--log-denials), finished once the sandbox is gone. */
+  readonly denialLog?: DenialCollection | null;
 }
 
 function watch(child: ChildProcess, plan: LinuxPlan, ctx: WatchContext): Promise<ExitStatus> {
@@ -176,6 +183,7 @@ function watch(child: ChildProcess, plan: LinuxPlan, ctx: WatchContext): Promise
   return new Promise<ExitStatus>((resolve, reject) => {
     child.once("error", (error) => {
       cleanup();
+      void ctx.denialLog?.finish();
       void closeProxy(ctx).finally(() => reject(error));
     });
     child.once("close", (code, signal) => {
@@ -183,8 +191,9 @@ function watch(child: ChildProcess, plan: LinuxPlan, ctx: WatchContext): Promise
       let exit = exitCodeOf(code, signal);
       // bwrap failed before starting the sandbox (it reported no child pid): cordon failed, not the command.
       if (isBwrap && ctx.sandboxInit() === null && !signal && exit !== 0) exit = CORDON_FAILURE_EXIT;
-      void closeProxy(ctx).then((networkDenials) => {
-        resolve({ code: exit, signal, denials: [...networkDenials], denialLogLimits: denialLogLimits(plan) });
+      void closeProxy(ctx).then(async (networkDenials) => {
+        const kernel = ctx.denialLog ? await ctx.denialLog.finish() : null;
+        resolve({ code: exit, signal, denials: [...networkDenials, ...(kernel?.denials ?? [])], denialLogLimits: kernel?.limits ?? denialLogLimits(plan) });
       });
     });
   });

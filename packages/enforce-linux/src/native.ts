@@ -13,7 +13,13 @@ export interface SeccompOptions {
    *         family (AF_PACKET, AF_VSOCK, AF_ALG, AF_BLUETOOTH, …) stays denied.
    */
   readonly network: "none" | "proxy" | "full";
-  /** Allow socket(AF_UNIX) and every AF_UNIX socketpair type (reachable paths are limited by mounts). */
+  /**
+   * Allow socket(AF_UNIX) and AF_UNIX socketpairs of type SOCK_STREAM and SOCK_SEQPACKET (never datagram
+   * sockets, which could sendto() any pathname socket, PROC-12). SAFE ONLY TOGETHER WITH MEDIATION
+   * (`ExecSpec.unixSockets`, see supportsUnixSocketMediation()): the filter cannot see connect()'s address,
+   * and neither mounts nor Landlock (ABI <= 7) stop a connect() to every pathname socket in the sandbox's
+   * view — the supervisor does. false: socket(AF_UNIX) is denied and only SOCK_STREAM socketpairs exist.
+   */
   readonly allowUnixSockets: boolean;
   /** Target architecture; default: the running one. */
   readonly arch?: "x86_64" | "aarch64";
@@ -27,6 +33,8 @@ export interface NativeBinding {
   seccompAvailable(): boolean;
   /** Raw seccomp-bpf program: struct sock_filter[] in native byte order, ready for ExecSpec.seccompProgram. */
   buildSeccompProgram(options: SeccompOptions): Uint8Array;
+  /** True when this kernel has what unix socket mediation needs (see supportsUnixSocketMediation). */
+  unixSocketMediationAvailable(): boolean;
 }
 
 /** Thrown when the native parts are missing or unusable on this machine. */
@@ -43,9 +51,20 @@ const HELPER_FILE = "cordon-exec";
 /** Package root: this file lives in src/ (tests) or dist/ (built). */
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Directories searched, in order: a local build, then the shipped prebuilds for this arch. */
+/** True when the running Node is linked against musl: glibc reports its runtime version, musl does not. */
+export function isMuslRuntime(): boolean {
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return !report?.header?.glibcVersionRuntime;
+}
+
+/**
+ * Directories searched, in order: a local build, then the shipped prebuilds for this arch and libc
+ * (`prebuilds/linux-<arch>-musl/` on musl, `prebuilds/linux-<arch>/` on glibc; the names
+ * tools/collect-prebuilds.mjs uses). There is deliberately no environment override.
+ */
 export function nativeArtifactDirs(): string[] {
-  return [path.join(packageRoot, "build", "Release"), path.join(packageRoot, "prebuilds", `linux-${process.arch}`)];
+  const target = `linux-${process.arch}${isMuslRuntime() ? "-musl" : ""}`;
+  return [path.join(packageRoot, "build", "Release"), path.join(packageRoot, "prebuilds", target)];
 }
 
 function findArtifact(file: string): string | undefined {
@@ -77,6 +96,7 @@ interface RawBinding {
   landlockAbi(): number;
   seccompAvailable(): boolean;
   buildSeccompProgram(options: { network: string; allowUnixSockets: boolean; arch: string }): Uint8Array;
+  unixSocketMediationAvailable?: () => boolean;
 }
 
 function runningArch(): "x86_64" | "aarch64" {
@@ -109,8 +129,25 @@ export function loadNative(): NativeBinding {
       checkSeccompOptions(options);
       return raw.buildSeccompProgram({ network: options.network, allowUnixSockets: options.allowUnixSockets, arch: options.arch ?? runningArch() });
     },
+    // An addon built before mediation existed has no probe: it cannot mediate.
+    unixSocketMediationAvailable: () => typeof raw.unixSocketMediationAvailable === "function" && raw.unixSocketMediationAvailable() === true,
   };
   return cached;
+}
+
+/**
+ * True when this build and this kernel can mediate unix sockets (ExecSpec.unixSockets): seccomp user
+ * notifications, pidfd_open/pidfd_getfd (Linux >= 5.6) and ptrace-mode access from the supervisor to its
+ * descendants (false under Yama ptrace_scope >= 2). Never throws: false when the addon is missing.
+ * Without it, a policy that allows a unix socket cannot be enforced and must be refused.
+ */
+export function supportsUnixSocketMediation(): boolean {
+  try {
+    return loadNative().unixSocketMediationAvailable();
+  } catch (error) {
+    if (error instanceof NativeUnavailableError) return false;
+    throw error;
+  }
 }
 
 /**

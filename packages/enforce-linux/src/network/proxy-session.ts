@@ -47,9 +47,9 @@ export function upstreamProxyFrom(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/** `host:port` as a denial target (IPv6 in brackets). */
+/** `host:port` as the client asked for it (IPv6 in brackets); a request refused before naming a target says its protocol. */
 function targetOf(d: ProxyDecision): string {
-  const host = d.host === "" ? "(unparsable target)" : d.host.includes(":") ? `[${d.host}]` : d.host;
+  const host = d.host === "" ? `(${d.protocol} request)` : d.host.includes(":") ? `[${d.host}]` : d.host;
   return d.port === null ? host : `${host}:${d.port}`;
 }
 

@@ -20,6 +20,8 @@ const command = { argv: input.argv, cwd: input.policy.cwd, env: input.policy.env
 let facts = input.facts;
 if (input.forceMode) facts = { ...gatherFacts(input.policy, command), mode: input.forceMode, ...(input.factOverrides ?? {}) };
 Object.assign(process.env, input.launcherEnv ?? {});
+// Tests that look at the run while it is going (NET-20) need the launcher's pid early.
+if (input.announcePid) process.stderr.write(`runner-pid ${process.pid}\n`);
 
 const lookups = [];
 const resolve = input.hosts
@@ -46,7 +48,7 @@ try {
   child.child.stderr.on("data", (c) => (stderr += c));
   const status = await child.exited;
   const network = input.hosts || input.logDenials || lent ? { lookups, denials: status.denials, ...(lent ? { decisions: lent.decisions } : {}) } : {};
-  process.stdout.write(JSON.stringify({ code: status.code, signal: status.signal, stdout, stderr, ...network }));
+  process.stdout.write(JSON.stringify({ code: status.code, signal: status.signal, stdout, stderr, launcherPid: process.pid, ...network }));
 } catch (error) {
   if (error instanceof SandboxRefusedError) process.stdout.write(JSON.stringify({ refused: error.refusal }));
   else process.stdout.write(JSON.stringify({ error: String(error?.stack ?? error) }));

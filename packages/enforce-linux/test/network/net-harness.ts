@@ -24,6 +24,8 @@ export interface NetRunResult {
   lookups?: string[];
   denials?: { kind: string; operation: string; target: string; detail?: string }[];
   decisions?: { host: string; port: number | null; decision: string; reason: string; protocol: string }[];
+  /** pid of the runner process (the launcher): its proxy directories are named net-<pid>-… */
+  launcherPid?: number;
 }
 
 export interface RunInput {
@@ -33,19 +35,26 @@ export interface RunInput {
   logDenials?: boolean;
   launcherEnv?: Record<string, string>;
   lendProxy?: boolean;
+  announcePid?: boolean;
 }
 
 /** Runs the library runner as root or as the test user, without blocking this process's servers. */
-export function runAsync(as: RunAs, input: RunInput, onStart?: (pid: number) => void): Promise<NetRunResult> {
+export function runAsync(as: RunAs, input: RunInput, onLauncherPid?: (pid: number) => void): Promise<NetRunResult> {
   const base = [process.execPath, RUNNER];
   const [cmd, ...args] = as === "root" ? base : ["runuser", "-u", TEST_USER, "--", ...base];
   const child = spawn(cmd!, args, { stdio: ["pipe", "pipe", "pipe"], env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
-  if (child.pid !== undefined) onStart?.(child.pid);
-  child.stdin.end(JSON.stringify(input));
+  child.stdin.end(JSON.stringify({ ...input, announcePid: input.announcePid ?? onLauncherPid !== undefined }));
   let out = "";
   let err = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  child.stderr.on("data", (d: Buffer) => {
+    err += d.toString();
+    const m = /^runner-pid (\d+)$/m.exec(err);
+    if (m && onLauncherPid) {
+      onLauncherPid(Number(m[1]));
+      onLauncherPid = undefined;
+    }
+  });
   return new Promise((resolve) => {
     child.on("close", (status) => {
       try {
@@ -96,7 +105,7 @@ export async function startUdpServer(): Promise<{ port: number; received: () => 
   return { port: socket.address().port, received: () => received, close: () => socket.close() };
 }
 
-/** A stream unix socket server (pathname, or abstract when the name starts with "\0") counting connections. */
+/** A pathname stream unix socket server counting connections. */
 export async function startUnixServer(name: string): Promise<{ accepted: () => number; close: () => Promise<void> }> {
   let accepted = 0;
   const server = net.createServer((c) => {
@@ -104,13 +113,16 @@ export async function startUnixServer(name: string): Promise<{ accepted: () => n
     c.destroy();
   });
   await new Promise<void>((resolve) => server.listen(name, resolve));
-  if (!name.startsWith("\0")) chmodSync(name, 0o777); // the unprivileged user's control must be able to connect
+  chmodSync(name, 0o777); // the unprivileged user's control must be able to connect
   return { accepted: () => accepted, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-/** A datagram unix socket on the host (through the probe) counting datagrams. */
-export async function startDgramReceiver(probe: string, socketPath: string): Promise<{ received: () => number; close: () => void }> {
-  const child = spawn(probe, ["dgram-recv", socketPath], { stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * A host-side receiver run by the probe, counting what arrives: `dgram-recv PATH` (datagrams on a
+ * pathname socket) or `abstract-listen NAME` (connections to an exact-length abstract name; node pads them).
+ */
+export async function startProbeReceiver(probe: string, args: string[]): Promise<{ received: () => number; close: () => void }> {
+  const child = spawn(probe, args, { stdio: ["ignore", "pipe", "inherit"] });
   let received = 0;
   await new Promise<void>((resolve) => {
     child.stdout.on("data", (d: Buffer) => {
@@ -150,7 +162,7 @@ export function netPolicy(network: Partial<NetworkPolicy>, cwd = "/tmp"): Resolv
 export function lines(stdout: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of (stdout ?? "").split("\n")) {
-    const m = /^(\S+)=(.*)$/.exec(line);
+    const m = /^(\w+)=(.*)$/.exec(line);
     if (m) out[m[1]!] = m[2]!;
   }
   return out;
@@ -161,10 +173,11 @@ export function sh(name: string, cmd: string): string {
   return `echo "${name}=$(${cmd} 2>/dev/null || echo "exit=$?")"`;
 }
 
-/** cordon's per-run proxy directories currently left in a runtime dir. */
-export function runDirsIn(runtimeDir: string): string[] {
+/** cordon's per-run proxy directories of one launcher (pid) present in a runtime dir. */
+export function runDirsIn(runtimeDir: string, launcherPid: number | undefined): string[] {
+  if (launcherPid === undefined) throw new Error("the runner did not report its pid");
   try {
-    return readdirSync(runtimeDir).filter((n) => n.startsWith("net-"));
+    return readdirSync(runtimeDir).filter((n) => n.startsWith(`net-${launcherPid}-`));
   } catch {
     return [];
   }
