@@ -89,7 +89,7 @@ export interface LinuxPlan {
   /** The runtime dir whose empty file the masks bind. */
   readonly runtimeDir: string | null;
   /** Network enabled: the egress proxy and bridge this run needs (started by `launchPlan`); null = no network at all. */
-  readonly network: LinuxNetworkPlan | null;
+  readonly network?: LinuxNetworkPlan | null;
   /** Honest notes: what is enforced how, and known limits. */
   readonly notes: readonly string[];
 }

@@ -116,6 +116,7 @@ export function gatherFacts(policy: ResolvedPolicy, command: CommandSpec): Linux
     if (m.canonical) facts.add(m.canonical);
   }
   for (const p of [native.execHelper, commandPath, runtimeDir]) if (p) facts.add(p);
+  for (const s of policy.network.unixSockets) if (s.decision === "allow") facts.add(s.path);
 
   return {
     bwrap: bwrap.path === null ? null : { path: bwrap.path, version: "unchecked" },

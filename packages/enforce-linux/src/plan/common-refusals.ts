@@ -1,21 +1,11 @@
-// Refusals that do not depend on the enforcement mode: features cordon cannot enforce yet, scan errors,
-// and missing mandatory pieces (the native helper, seccomp).
-import { formatOrigin, type Refusal, type ResolvedPolicy } from "@cordon/policy-model";
+// Refusals that do not depend on the enforcement mode: scan errors and missing mandatory pieces (the
+// native helper, seccomp). Allowed unix sockets are planned (or refused) in unix-sockets.ts.
+import type { Refusal, ResolvedPolicy } from "@cordon/policy-model";
 import type { LinuxHostFacts } from "../types.js";
 
 /** Every mode-independent reason to refuse this policy on this host. */
 export function commonRefusals(policy: ResolvedPolicy, facts: LinuxHostFacts): Refusal[] {
   const refusals: Refusal[] = [];
-  if (!facts.unixSocketMediation) {
-    for (const socket of policy.network.unixSockets) {
-      if (socket.decision !== "allow") continue;
-      refusals.push({
-        rule: `unix_sockets."${socket.path}" = "allow" (${formatOrigin(socket.origin)})`,
-        reason:
-          "allowing a unix socket is not supported by this cordon-exec: its seccomp filter cannot open one socket path without opening every pathname socket the sandbox can see (no unix socket mediation in the native helper)",
-      });
-    }
-  }
   if (!Array.isArray(facts.globMatches)) {
     refusals.push({ rule: "filesystem deny globs", reason: `the deny-glob scan failed, so the matches cannot be masked: ${(facts.globMatches as { error: string }).error}` });
   }

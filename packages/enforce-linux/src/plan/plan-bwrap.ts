@@ -4,6 +4,7 @@ import type { LinuxHostFacts, LinuxPlan } from "../types.js";
 import { baseMounts, mountArgs, NAMESPACE_ARGS, remounts } from "./bwrap-args.js";
 import { landlockSpec, rulesForView } from "./landlock-rules.js";
 import { buildView, type ExtraPath } from "./view.js";
+import { planUnixSockets } from "./unix-sockets.js";
 import { bridgeArgument, networkLandlockTcp, networkMounts, networkSeccomp, planNetwork, proxyEnvironment } from "../network/network-plan.js";
 
 /** File descriptor the helper reads its ExecSpec from (the first one after stdio). */
@@ -37,7 +38,9 @@ export function planBwrap(policy: ResolvedPolicy, command: CommandSpec, facts: L
       reason: "as root, a user namespace alone does not stop writes to /proc/sys and similar; cordon needs Landlock (Linux >= 5.13 with landlock in the lsm= list) to run as root",
     });
   }
-  const view = buildView(policy, facts, cordonExtras(policy, facts, true));
+  const sockets = planUnixSockets(policy, facts);
+  refusals.push(...sockets.refusals);
+  const view = buildView(policy, facts, [...cordonExtras(policy, facts, true), ...sockets.extras]);
   refusals.push(...view.refusals);
   if (refusals.length > 0) return { ok: false, refusal: refusals };
 
@@ -60,14 +63,15 @@ export function planBwrap(policy: ResolvedPolicy, command: CommandSpec, facts: L
       env: net ? proxyEnvironment(command.env, net) : command.env,
       mounts: allMounts,
       placeholders: view.placeholders,
-      execSpec: { landlock, keepFds: [], newSession: true, newKeyring: true },
-      seccomp: net ? networkSeccomp(false) : { network: "none", allowUnixSockets: false },
+      execSpec: { landlock, keepFds: [], newSession: true, newKeyring: true, ...(sockets.allow ? { unixSockets: { allow: sockets.allow } } : {}) },
+      seccomp: net ? networkSeccomp(sockets.allow !== null) : { network: "none", allowUnixSockets: sockets.allow !== null },
       specFd: SPEC_FD,
       runtimeDir: facts.runtimeDir,
       network: net,
       notes: [
         ...view.notes,
         ...(net ? networkNotes(net) : ["network: off (a private network namespace with only loopback; seccomp allows no inet sockets)"]),
+        sockets.allow ? `unix sockets: cordon-exec mediates every connect(2); only ${sockets.allow.join(", ")} can be reached` : "unix sockets: seccomp denies creating any (none is allowed)",
         landlock ? `Landlock ABI ${facts.landlockAbi} mirrors the mounts (defence in depth)` : "Landlock is unavailable on this kernel: the mount namespace alone enforces the filesystem rules",
         "deny globs are expanded when the sandbox starts: matching files created later are not masked",
       ],

@@ -8,6 +8,7 @@ import { canonicalOf, factOf, firstSymlinkOn } from "./facts-lookup.js";
 import { LANDLOCK_ABI, landlockSpec } from "./landlock-rules.js";
 import { SPEC_FD } from "./plan-bwrap.js";
 import { globDeniedPaths } from "./view.js";
+import { planUnixSockets } from "./unix-sockets.js";
 
 /** Host devices a command commonly needs; the rest of the host's /dev stays closed (no shared /dev/shm). */
 const DEVICE_RULES: readonly LandlockRule[] = [
@@ -36,6 +37,8 @@ export function planLandlockOnly(policy: ResolvedPolicy, command: CommandSpec, f
       reason: `network access needs a private network namespace (bubblewrap), so that the egress proxy is the only route out; Landlock alone cannot stop UDP or reaching host services through the proxy port${suffix}`,
     });
   }
+  const sockets = planUnixSockets(policy, facts);
+  refusals.push(...sockets.refusals);
   const globDenied = globDeniedPaths(facts);
   const rules: LandlockRule[] = [];
   for (const rule of policy.filesystem.rules) {
@@ -91,8 +94,8 @@ export function planLandlockOnly(policy: ResolvedPolicy, command: CommandSpec, f
       env: command.env,
       mounts: [],
       placeholders: [],
-      execSpec: { landlock, keepFds: [], newSession: true, newKeyring: true },
-      seccomp: { network: "none", allowUnixSockets: false },
+      execSpec: { landlock, keepFds: [], newSession: true, newKeyring: true, ...(sockets.allow ? { unixSockets: { allow: sockets.allow } } : {}) },
+      seccomp: { network: "none", allowUnixSockets: sockets.allow !== null },
       specFd: SPEC_FD,
       runtimeDir: null,
       network: null,

@@ -143,6 +143,32 @@ describe("planLinux with network enabled", () => {
     if (!refused.ok) expect(refused.refusal[0]?.rule).toBe('unix_sockets."/run/a.sock" = "allow" (builtin)');
   });
 
+  it("with unix socket mediation: the allowed paths (canonical) go to the helper, seccomp allows AF_UNIX, masked sockets are bound in", () => {
+    const origin = { kind: "builtin" as const };
+    const base = netPolicy({}, "/w");
+    const policy = {
+      ...base,
+      filesystem: { ...base.filesystem, rules: [rule("/", "read"), rule("/run", "deny")] },
+      network: { ...base.network, unixSockets: [{ path: "/var/run/docker.sock", decision: "allow" as const, origin }, { path: "/run/other.sock", decision: "deny" as const, origin }] },
+    };
+    const facts = makeFacts({ unixSocketMediation: true, canonical: { "/var/run/docker.sock": "/run/docker.sock" } }, { "/var/run": { kind: "symlink", nlink: 1 }, "/run/docker.sock": { kind: "other", nlink: 1 }, "/run": { kind: "directory", nlink: 1 } });
+    const r = planLinux(policy, CMD, facts);
+    if (!r.ok) throw new Error(JSON.stringify(r.refusal));
+    expect(r.plan.execSpec?.unixSockets).toEqual({ allow: ["/run/docker.sock"] });
+    expect(r.plan.seccomp).toEqual({ network: "proxy", allowUnixSockets: true });
+    const args = r.plan.argv.join(" ");
+    expect(args).toContain("--tmpfs /run");
+    expect(args).toContain("--ro-bind /run/docker.sock /run/docker.sock");
+    expect(args.indexOf("--ro-bind /run/docker.sock")).toBeGreaterThan(args.indexOf("--tmpfs /run"));
+    expect(args).not.toContain("other.sock");
+  });
+
+  it("without allowed unix sockets no mediation is asked for, even when available (seccomp denies AF_UNIX outright)", () => {
+    const p = plan({}, makeFacts({ unixSocketMediation: true }));
+    expect(p.execSpec).not.toHaveProperty("unixSockets");
+    expect(p.seccomp).toEqual({ network: "proxy", allowUnixSockets: false });
+  });
+
   it("the planner still refuses what it refused before (a policy with rules crossing writable symlinks) with network on", () => {
     const r = planLinux({ ...netPolicy({}, "/w"), filesystem: { ...netPolicy({}).filesystem, rules: [rule("/", "read"), rule("/w", "write"), rule("/w/l/x", "deny")] } }, CMD, makeFacts({}, { "/w/l": { kind: "symlink", nlink: 1 } }));
     expect(r.ok).toBe(false);
