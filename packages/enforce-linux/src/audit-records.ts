@@ -83,7 +83,10 @@ export function sandboxDomains(records: readonly RawAuditRecord[], tree: Readonl
 /** Names of syscalls by number for one architecture (from the addon's syscall table). */
 export type SyscallNames = (arch: "x86_64" | "aarch64") => Readonly<Record<number, string>>;
 
-/** SECCOMP_RET_* action in the record's code= field (the errno data is not logged). */
+/**
+ * SECCOMP_RET_* action in the record's code= field (the errno data is not logged). Only errno and kill
+ * are denials: user_notif hands the call to a supervisor (which decides and reports itself), log allows it.
+ */
 function seccompAction(code: string | undefined): "errno" | "kill" | "other" {
   const value = Number.parseInt(code ?? "", 16);
   if (Number.isNaN(value)) return "other";
@@ -99,11 +102,11 @@ function seccompDenial(fields: Map<string, string>, names: SyscallNames): Denial
   const arch = AUDIT_ARCH_NAMES[archToken];
   const name = arch ? names(arch)[nr] : undefined;
   const action = seccompAction(fields.get("code"));
+  if (action === "other") return null;
   // clone3 gets ENOSYS by design (its flags are out of seccomp's reach, libc falls back to clone): not a denial.
   if (name === "clone3" && action === "errno") return null;
   const comm = fields.get("comm") ?? "?";
-  const detail =
-    action === "errno" ? `seccomp returned EPERM to ${comm}` : action === "kill" ? `seccomp killed ${comm}` : `seccomp action ${fields.get("code") ?? "?"} for ${comm}`;
+  const detail = action === "errno" ? `seccomp returned EPERM to ${comm}` : `seccomp killed ${comm}`;
   return {
     kind: "syscall",
     operation: name ?? (arch ? `syscall ${nr}` : `syscall ${nr} of a foreign architecture (${archToken})`),

@@ -83,6 +83,11 @@ describe("denialsFromRecords", () => {
     ]);
   });
 
+  it("does not list actions that are not denials (user_notif goes to a supervisor, log allows)", () => {
+    expect(denialsFromRecords([seccomp(101, 42, { code: "0x7fc00000" }), seccomp(101, 42, { code: "0x7ffc0000" })], tree, names)).toEqual([]);
+    expect(denialsFromRecords([{ type: 1326, text: "audit(1.2:3): pid=101 arch=c000003e syscall=272" }], tree, names)).toEqual([]);
+  });
+
   it("names syscalls per architecture and says when the architecture is foreign", () => {
     expect(denialsFromRecords([seccomp(101, 97, { arch: "c00000b7" })], tree, names)[0]?.operation).toBe("unshare");
     expect(denialsFromRecords([seccomp(101, 11, { arch: "40000003", code: "0x80000000" })], tree, names)).toEqual([
