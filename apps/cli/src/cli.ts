@@ -1,7 +1,6 @@
 // The CLI as a function: argv in, exit code out. Maps every known failure to one clear line on stderr.
 import { CordonError } from "@cordon/policy-model";
-import { HELP, parseCommandLine, UsageError, type CommandName, type ParsedCommandLine } from "./args.js";
-import { BackendUnavailableError } from "./backend.js";
+import { HELP, parseCommandLine, type CommandName, type ParsedCommandLine } from "./args.js";
 import { checkCommand } from "./commands/check.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { envCommand } from "./commands/env.js";
@@ -44,19 +43,32 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 }
 
 function reportFailure(error: unknown, isRun: boolean): number {
-  if (error instanceof CordonError) {
+  if (isCordonError(error)) {
     printError(error.message);
     return isRun ? RUN_FAILURE_EXIT : error.exitCode;
   }
-  if (error instanceof UsageError) {
+  if (hasName(error, "UsageError")) {
     printError(`${error.message}\n${"Usage: cordon <run|explain|env|profiles|check|doctor|plan|schema> [options] (cordon --help)"}`);
     return isRun ? RUN_FAILURE_EXIT : 2;
   }
-  if (error instanceof BackendUnavailableError) {
+  if (hasName(error, "BackendUnavailableError")) {
     printError(error.message);
     return isRun ? RUN_FAILURE_EXIT : 3;
   }
   // An unexpected failure is still one line, and a run never falls back to running unsandboxed.
   printError(`internal error: ${error instanceof Error ? error.message : String(error)}`);
   return isRun ? RUN_FAILURE_EXIT : 1;
+}
+
+// Errors are recognised by name, not instanceof: a backend package may throw a CordonError from its own
+// copy of @cordon/policy-model (e.g. when the CLI runs from its bundle), whose class is not this one.
+
+function hasName(error: unknown, name: string): error is Error {
+  return error instanceof Error && error.name === name;
+}
+
+function isCordonError(error: unknown): error is Error & Pick<CordonError, "exitCode"> {
+  if (error instanceof CordonError) return true;
+  const exitCode = (error as { exitCode?: unknown } | null)?.exitCode;
+  return hasName(error, "CordonError") && (exitCode === 2 || exitCode === 3);
 }

@@ -1,6 +1,7 @@
 // The CLI contract of spec/cli.md, checked by spawning the built CLI: JSON shapes and exit codes.
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { hasStackTrace, makeSandbox } from "./helpers.js";
 
@@ -15,6 +16,15 @@ describe("usage", () => {
     const r = makeSandbox().cli(["--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("cordon run");
+  });
+
+  it("prints the package version for --version and -V", () => {
+    const version = (JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "package.json"), "utf8")) as { version: string }).version;
+    for (const flag of ["--version", "-V"]) {
+      const r = makeSandbox().cli([flag]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
   });
 
   it("rejects an unknown command with exit 2", () => {
@@ -224,6 +234,16 @@ describe("schema", () => {
     const req = JSON.parse(sb.cli(["schema", "requirements"]).stdout) as { properties?: Record<string, unknown> };
     expect(req.properties).toHaveProperty("allowed_permission_profiles");
     expect(sb.cli(["schema", "bogus"]).code).toBe(2);
+  });
+
+  it("prints exactly the committed schema files (the bundled zod generates the same schema)", () => {
+    const sb = makeSandbox();
+    const schemaDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "packages", "policy-model", "schema");
+    for (const kind of ["config", "requirements"]) {
+      const r = sb.cli(["schema", kind]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout, `cordon schema ${kind}`).toBe(readFileSync(join(schemaDir, `${kind}.schema.json`), "utf8"));
+    }
   });
 });
 

@@ -1,11 +1,14 @@
 // Spawns the BUILT cordon CLI the way scripts and harnesses do, with an isolated config environment.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const CLI = join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "main.js");
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The executable users get: the package's `bin` (the bundled dist/cordon.js, see build.mjs). */
+export const CLI = join(PACKAGE_DIR, (JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { bin: { cordon: string } }).bin.cordon);
 
 export interface CliResult {
   readonly code: number | null;

@@ -132,7 +132,9 @@ describe.runIf(isLinux)("distribution: publish to a local registry, install cord
       "packages/enforce-linux/dist/index.js",
       "packages/enforce-macos/dist/index.js",
       "packages/enforce-windows/dist/index.js",
-      "apps/cli/dist/main.js",
+      "apps/cli/dist/index.js",
+      "apps/cli/dist/cordon.js",
+      "apps/cli/dist/cordon-cli.js",
       "packages/enforce-linux/build/Release/cordon_native.node",
       "packages/enforce-linux/build/Release/cordon-exec",
     ].filter((file) => !existsSync(path.join(repoRoot, file)));
@@ -272,6 +274,30 @@ describe.runIf(isLinux)("distribution: publish to a local registry, install cord
     const result = await cordon(["run", "--", "echo", "ok"]);
     expect(result.code, describeResult("cordon run -- echo ok", result)).toBe(0);
     expect(result.stdout).toBe("ok\n");
+  }, 120_000);
+
+  it("the installed bin answers --version and runs explain, env and schema from its bundle (dist/cordon-cli.js)", async () => {
+    requireSteps("installed");
+    const installedCli = path.join(state.prefix, "lib", "node_modules", "cordon");
+    expect(existsSync(path.join(installedCli, "dist", "cordon-cli.js")), "the bundled CLI is missing from the installed package").toBe(true);
+    expect(existsSync(path.join(installedCli, "dist", "cordon-cli.js.LICENSES.txt")), "the bundle's third-party licenses are missing").toBe(true);
+    const version = await cordon(["--version"]);
+    expect(version.code, describeResult("cordon --version", version)).toBe(0);
+    expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(path.join(installedCli, "package.json"), "utf8")) as { version: string }).version);
+
+    const explain = await cordon(["explain", "--json", "inside.txt"]);
+    expect(explain.code, describeResult("cordon explain --json inside.txt", explain)).toBe(0);
+    const decision = JSON.parse(explain.stdout) as { profile: string; paths: { path: string; write: string }[] };
+    expect(decision.profile).toBe(":workspace");
+    expect(decision.paths[0]).toMatchObject({ path: path.join(work, "workspace", "inside.txt"), write: "allow" });
+
+    const env = await cordon(["env", "--json"]);
+    expect(env.code, describeResult("cordon env --json", env)).toBe(0);
+    expect((JSON.parse(env.stdout) as Record<string, string>).CORDON_SANDBOX).toBe(":workspace");
+
+    const schema = await cordon(["schema"]);
+    expect(schema.code, describeResult("cordon schema", schema)).toBe(0);
+    expect(schema.stdout).toBe(readFileSync(path.join(repoRoot, "packages", "policy-model", "schema", "config.schema.json"), "utf8"));
   }, 120_000);
 
   it("runs sandboxed under :workspace: CORDON_SANDBOX is set, the workspace is writable, outside is not", async () => {
