@@ -1,6 +1,7 @@
 # Native parts of @cordon/enforce-linux, both built from native/linux (Linux only; elsewhere the targets are empty):
 #  - cordon_native: N-API addon that probes Landlock/seccomp and builds the seccomp-bpf program;
-#  - cordon-exec: the helper that applies no_new_privs, capabilities, fd hygiene, Landlock and seccomp, then execve's.
+#  - cordon-exec: the helper that applies no_new_privs, capabilities, fd hygiene, Landlock and seccomp, then execve's
+#    (with unix socket mediation it stays as the command's supervisor, see native/linux/unix_mediation.h).
 # cordon-exec is linked statically (static-pie): no dynamic loader runs before it confines itself, so
 # LD_PRELOAD/LD_LIBRARY_PATH/LD_AUDIT cannot inject code into it (ENV-05), and it runs in any mount namespace.
 {
@@ -49,6 +50,12 @@
             "native/linux/self_check.cc",
             "native/linux/command_exec.cc",
             "native/linux/bridge.cc",
+            "native/linux/unix_mediation.cc",
+            "native/linux/unix_supervisor.cc",
+            "native/linux/connect_mediator.cc",
+            "native/linux/target_access.cc",
+            "native/linux/seccomp_notify.cc",
+            "native/linux/supervisor_log.cc",
             "<@(cordon_shared_sources)"
           ],
           "cflags": ["<@(cordon_cflags)", "-fPIE", "-fno-exceptions"],

@@ -19,6 +19,10 @@ Napi::Value SeccompAvailableJs(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), SeccompFilterAvailable());
 }
 
+Napi::Value UnixSocketMediationAvailableJs(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), UnixSocketMediationAvailable());
+}
+
 Napi::Value ThrowType(Napi::Env env, const char* message) {
   Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
   return env.Undefined();
@@ -78,6 +82,7 @@ Napi::Object InitCordonNative(Napi::Env env, Napi::Object exports) {
   exports.Set("landlockAbi", Napi::Function::New(env, LandlockAbiJs, "landlockAbi"));
   exports.Set("seccompAvailable", Napi::Function::New(env, SeccompAvailableJs, "seccompAvailable"));
   exports.Set("buildSeccompProgram", Napi::Function::New(env, BuildSeccompProgramJs, "buildSeccompProgram"));
+  exports.Set("unixSocketMediationAvailable", Napi::Function::New(env, UnixSocketMediationAvailableJs, "unixSocketMediationAvailable"));
   exports.Set("audit", AuditExports(env));  // --log-denials (audit_addon.cc)
   return exports;
 }

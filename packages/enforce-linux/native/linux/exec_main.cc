@@ -21,6 +21,7 @@
 #include "seccomp_apply.h"
 #include "self_check.h"
 #include "session.h"
+#include "unix_mediation.h"
 
 extern char** environ;
 
@@ -69,12 +70,14 @@ int ReadSpec(int spec_fd, ExecSpec* spec, Failure* failure) {
 }
 
 /** The confinement steps, in the order that keeps each one possible: later steps take away what earlier ones need. */
-int Confine(const ExecSpec& spec, Failure* failure) {
+int Confine(const ExecSpec& spec, MediationChannel* mediation, Failure* failure) {
+  const bool mediated = mediation->fd >= 0;
   int rc = 0;
-  if (rc == 0 && spec.new_session) rc = StartNewSession(failure);
+  if (rc == 0 && spec.new_session && !mediated) rc = StartNewSession(failure);  // mediated: the supervisor did, before the fork
   if (rc == 0 && spec.new_keyring) rc = JoinFreshSessionKeyring(failure);  // before seccomp denies keyctl
   if (rc == 0) rc = SetNoNewPrivs(failure);                                // required by Landlock and seccomp
   if (rc == 0) rc = DropAllCapabilities(failure);
+  if (rc == 0 && mediated) rc = HandOffConnectListener(mediation, failure);  // needs no_new_privs; closes its fds
   if (rc == 0) rc = CloseStrayFds(spec.keep_fds, failure);                 // Landlock does not revoke open fds
   if (rc == 0 && spec.has_landlock) rc = ApplyLandlock(spec.landlock, failure);
   if (rc == 0 && spec.has_seccomp) rc = InstallSeccompFilter(spec.seccomp_program, spec.seccomp_log, failure);  // last: it may deny what the steps above use
@@ -90,10 +93,14 @@ int main(int argc, char** argv) {
   Failure failure;
   Arguments args;
   ExecSpec spec;
+  MediationChannel mediation;
   // The bridge forks before the command's confinement so that it is outside the command's Landlock
-  // domain (scopes) and confines itself with its own, tighter rules (see bridge.h).
+  // domain (scopes) and confines itself with its own, tighter rules (see bridge.h). With unix socket
+  // mediation the process then splits: only the child returns here to become the command; the parent
+  // is its supervisor (see unix_mediation.h).
   if (ParseArguments(argc, argv, &args, &failure) < 0 || ReadSpec(args.spec_fd, &spec, &failure) < 0 ||
-      (!args.bridge.empty() && StartBridge(args.bridge, &failure) < 0) || Confine(spec, &failure) < 0) {
+      (!args.bridge.empty() && StartBridge(args.bridge, &failure) < 0) ||
+      (spec.has_unix_mediation && StartUnixMediation(spec, &mediation, &failure) < 0) || Confine(spec, &mediation, &failure) < 0) {
     DieSetup(failure);
   }
   std::vector<char*> env;

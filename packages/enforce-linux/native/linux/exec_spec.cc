@@ -166,7 +166,12 @@ int ParseExecSpec(const uint8_t* data, size_t size, ExecSpec* out, const char** 
     out->has_seccomp = (flags & kFlagSeccomp) != 0;
     out->has_env = (flags & kFlagEnv) != 0;
     out->seccomp_log = (flags & kFlagSeccompLog) != 0;
-    ok = (!out->seccomp_log || out->has_seccomp || r.Fail("seccomp log flag without a seccomp program")) && (!out->has_landlock || ParseLandlock(r, &out->landlock)) && (!out->has_seccomp || ParseSeccomp(r, &out->seccomp_program)) &&
+    out->has_unix_mediation = (flags & kFlagUnixSockets) != 0;
+    ok = (!out->seccomp_log || out->has_seccomp || r.Fail("seccomp log flag without a seccomp program")) &&
+         // Without the main filter, io_uring and datagram sockets would reach sockets past the supervisor.
+         (!out->has_unix_mediation || out->has_seccomp || r.Fail("unix socket mediation without a seccomp program")) &&
+         (!out->has_landlock || ParseLandlock(r, &out->landlock)) && (!out->has_seccomp || ParseSeccomp(r, &out->seccomp_program)) &&
+         (!out->has_unix_mediation || ParseUnixSockets(r, &out->unix_allow)) &&
          r.Bounded(&count, 0, kMaxKeepFds, "keep-fd count out of range");
   }
   for (uint32_t i = 0; ok && i < count; ++i) {

@@ -10,4 +10,11 @@ int LandlockAbi();
 /** True when seccomp filters with the KILL_PROCESS and ERRNO actions can be installed. */
 bool SeccompFilterAvailable();
 
+/**
+ * True when unix socket mediation can work here (unix_mediation.h): seccomp user notifications with
+ * SECCOMP_GET_NOTIF_SIZES, pidfd_getfd (Linux >= 5.6, hence pidfd_open), and Yama ptrace_scope < 2
+ * (scope 2 and 3 forbid the supervisor to read its descendants' memory).
+ */
+bool UnixSocketMediationAvailable();
+
 }  // namespace cordon

@@ -3,7 +3,9 @@
 // int, so a filter comparing all 64 bits could be bypassed by setting the high bits (CVE-2019-10063).
 #include "seccomp_program.h"
 
+#include <fcntl.h>
 #include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -83,10 +85,28 @@ void EmitGuarded(BpfWriter& w, const SeccompOptions& options, Sys sys, Body body
   w.Bind(skip);
 }
 
+/**
+ * Jumps to allow when the type argument at `arg` (SOCK_NONBLOCK/SOCK_CLOEXEC masked off) is SOCK_STREAM,
+ * or SOCK_SEQPACKET when `seqpacket`; else to eperm. Datagram endpoints (SOCK_DGRAM, and SOCK_RAW, which
+ * AF_UNIX turns into SOCK_DGRAM) can sendto() any pathname socket without connect() (PROC-12).
+ */
+void EmitUnixTypeCheck(BpfWriter& w, int arg, bool seqpacket, const Labels& l) {
+  w.LoadWord(ArgLow(arg));
+  w.Stmt(BPF_ALU | BPF_AND | BPF_K, ~kSockTypeFlags);
+  if (seqpacket) w.Jump(BPF_JMP | BPF_JEQ | BPF_K, SOCK_SEQPACKET, l.allow, BpfWriter::kNext);
+  w.Jump(BPF_JMP | BPF_JEQ | BPF_K, SOCK_STREAM, l.allow, l.eperm);
+}
+
 void EmitSocketRules(BpfWriter& w, const SeccompOptions& options, const Labels& l) {
   EmitGuarded(w, options, Sys::socket, [&] {
     w.LoadWord(ArgLow(0));  // domain
-    if (options.allow_unix_sockets) w.Jump(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, l.allow, BpfWriter::kNext);
+    if (options.allow_unix_sockets) {
+      const BpfWriter::Label not_unix = w.NewLabel();
+      w.Jump(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, BpfWriter::kNext, not_unix);
+      EmitUnixTypeCheck(w, 1, true, l);
+      w.Bind(not_unix);
+      w.LoadWord(ArgLow(0));
+    }
     if (options.network != NetworkMode::kNone) {
       w.Jump(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, l.allow, BpfWriter::kNext);
       w.Jump(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, l.allow, BpfWriter::kNext);
@@ -103,14 +123,13 @@ void EmitSocketRules(BpfWriter& w, const SeccompOptions& options, const Labels& 
   EmitGuarded(w, options, Sys::socketpair, [&] {
     w.LoadWord(ArgLow(0));  // domain
     w.Jump(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, BpfWriter::kNext, l.eperm);
-    if (options.allow_unix_sockets) {
-      w.Return(SECCOMP_RET_ALLOW);
-    } else {
-      // A datagram/seqpacket endpoint can sendto() a pathname socket on the host (PROC-12).
-      w.LoadWord(ArgLow(1));  // type
-      w.Stmt(BPF_ALU | BPF_AND | BPF_K, ~kSockTypeFlags);
-      w.Jump(BPF_JMP | BPF_JEQ | BPF_K, SOCK_STREAM, l.allow, l.eperm);
-    }
+    EmitUnixTypeCheck(w, 1, options.allow_unix_sockets, l);
+  });
+  // A filter of the command's own with a listener would take precedence over the unix socket supervisor's
+  // for connect() and could answer "continue" (seccomp_unotify(2)): no new listeners in the sandbox.
+  EmitGuarded(w, options, Sys::seccomp, [&] {
+    w.LoadWord(ArgLow(1));  // flags
+    w.Jump(BPF_JMP | BPF_JSET | BPF_K, SECCOMP_FILTER_FLAG_NEW_LISTENER, l.eperm, l.allow);
   });
 }
 
@@ -141,7 +160,89 @@ constexpr Sys kBridgeAllowed[] = {
     Sys::shutdown, Sys::sendto, Sys::recvfrom, Sys::fcntl, Sys::exit,  Sys::exit_group, Sys::rt_sigreturn, Sys::restart_syscall,
 };
 
+/** What the unix socket supervisor's loop (unix_supervisor.cc, connect_mediator.cc) calls, whatever the arguments. */
+constexpr Sys kSupervisorAllowed[] = {
+    Sys::read,       Sys::write,      Sys::close,          Sys::poll,       Sys::ppoll,   Sys::process_vm_readv,
+    Sys::pidfd_open, Sys::pidfd_getfd, Sys::getdents64,     Sys::readlinkat, Sys::connect, Sys::getsockopt,
+    Sys::wait4,      Sys::getpid,     Sys::rt_sigprocmask, Sys::exit,       Sys::exit_group, Sys::rt_sigreturn,
+    Sys::restart_syscall,
+};
+
+/** The ioctl requests the supervisor makes on its listener (ID_VALID also under its pre-5.7 number). */
+constexpr uint32_t kSupervisorIoctls[] = {
+    static_cast<uint32_t>(SECCOMP_IOCTL_NOTIF_RECV), static_cast<uint32_t>(SECCOMP_IOCTL_NOTIF_SEND),
+    static_cast<uint32_t>(SECCOMP_IOCTL_NOTIF_ID_VALID), static_cast<uint32_t>(SECCOMP_IOR(2, __u64)),
+};
+
+/** openat() flag sets the supervisor uses: O_PATH lookups and reading a /proc directory; no file is ever opened for I/O. */
+constexpr uint32_t kSupervisorOpenFlags[] = {
+    O_PATH | O_CLOEXEC,
+    O_PATH | O_DIRECTORY | O_CLOEXEC,
+    O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+};
+
+/** Emits "if A is one of `values` then allow else eperm" (A already loaded). */
+template <size_t N>
+void EmitOneOf(BpfWriter& w, const uint32_t (&values)[N], const Labels& l) {
+  for (size_t i = 0; i < N; ++i) w.Jump(BPF_JMP | BPF_JEQ | BPF_K, values[i], l.allow, i + 1 < N ? BpfWriter::kNext : l.eperm);
+}
+
+void EmitReturns(BpfWriter& w, const Labels& l) {
+  w.Bind(l.allow);
+  w.Return(SECCOMP_RET_ALLOW);
+  w.Bind(l.eperm);
+  w.Return(SECCOMP_RET_ERRNO | EPERM);
+  w.Bind(l.enosys);
+  w.Return(SECCOMP_RET_ERRNO | ENOSYS);
+  w.Bind(l.kill);
+  w.Return(SECCOMP_RET_KILL_PROCESS);
+}
+
 }  // namespace
+
+int BuildConnectNotifyProgram(Arch arch, std::vector<sock_filter>* out) {
+  BpfWriter w;
+  const Labels l{w.NewLabel(), w.NewLabel(), w.NewLabel(), w.NewLabel()};
+  const SeccompOptions options{NetworkMode::kNone, false, arch};
+  EmitArchCheck(w, options, l);
+  const int connect = SyscallNumber(Sys::connect, arch);
+  w.Jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(connect), BpfWriter::kNext, l.allow);
+  w.Return(SECCOMP_RET_USER_NOTIF);
+  EmitReturns(w, l);
+  return w.Finish(out);
+}
+
+int BuildSupervisorSeccompProgram(Arch arch, int32_t command_pid, int32_t self_pid, std::vector<sock_filter>* out) {
+  BpfWriter w;
+  const Labels l{w.NewLabel(), w.NewLabel(), w.NewLabel(), w.NewLabel()};
+  const SeccompOptions options{NetworkMode::kNone, false, arch};
+  EmitArchCheck(w, options, l);
+  for (Sys sys : kSupervisorAllowed) {
+    const int nr = SyscallNumber(sys, arch);
+    if (nr >= 0) w.Jump(BPF_JMP | BPF_JEQ | BPF_K, static_cast<uint32_t>(nr), l.allow, BpfWriter::kNext);
+  }
+  EmitGuarded(w, options, Sys::ioctl, [&] {
+    w.LoadWord(ArgLow(1));  // request
+    EmitOneOf(w, kSupervisorIoctls, l);
+  });
+  EmitGuarded(w, options, Sys::openat, [&] {
+    w.LoadWord(ArgLow(2));  // flags
+    EmitOneOf(w, kSupervisorOpenFlags, l);
+  });
+  EmitGuarded(w, options, Sys::fcntl, [&] {
+    w.LoadWord(ArgLow(1));  // cmd: read and restore a socket's O_NONBLOCK
+    const uint32_t commands[] = {F_GETFL, F_SETFL};
+    EmitOneOf(w, commands, l);
+  });
+  EmitGuarded(w, options, Sys::kill, [&] {
+    w.LoadWord(ArgLow(0));  // pid: forwarding to the command and re-raising its death signal on itself only
+    const uint32_t pids[] = {static_cast<uint32_t>(command_pid), static_cast<uint32_t>(self_pid)};
+    EmitOneOf(w, pids, l);
+  });
+  w.Return(SECCOMP_RET_ERRNO | EPERM);
+  EmitReturns(w, l);
+  return w.Finish(out);
+}
 
 int BuildBridgeSeccompProgram(Arch arch, std::vector<sock_filter>* out) {
   BpfWriter w;

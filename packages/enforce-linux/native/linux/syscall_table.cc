@@ -231,6 +231,36 @@ static_assert(Column(Sys::rt_sigreturn, CORDON_CHECKED_ARCH) == __NR_rt_sigretur
 #ifdef __NR_restart_syscall
 static_assert(Column(Sys::restart_syscall, CORDON_CHECKED_ARCH) == __NR_restart_syscall, "syscall number mismatch: restart_syscall");
 #endif
+#ifdef __NR_openat
+static_assert(Column(Sys::openat, CORDON_CHECKED_ARCH) == __NR_openat, "syscall number mismatch: openat");
+#endif
+#ifdef __NR_getdents64
+static_assert(Column(Sys::getdents64, CORDON_CHECKED_ARCH) == __NR_getdents64, "syscall number mismatch: getdents64");
+#endif
+#ifdef __NR_readlinkat
+static_assert(Column(Sys::readlinkat, CORDON_CHECKED_ARCH) == __NR_readlinkat, "syscall number mismatch: readlinkat");
+#endif
+#ifdef __NR_getsockopt
+static_assert(Column(Sys::getsockopt, CORDON_CHECKED_ARCH) == __NR_getsockopt, "syscall number mismatch: getsockopt");
+#endif
+#ifdef __NR_pidfd_open
+static_assert(Column(Sys::pidfd_open, CORDON_CHECKED_ARCH) == __NR_pidfd_open, "syscall number mismatch: pidfd_open");
+#endif
+#ifdef __NR_wait4
+static_assert(Column(Sys::wait4, CORDON_CHECKED_ARCH) == __NR_wait4, "syscall number mismatch: wait4");
+#endif
+#ifdef __NR_kill
+static_assert(Column(Sys::kill, CORDON_CHECKED_ARCH) == __NR_kill, "syscall number mismatch: kill");
+#endif
+#ifdef __NR_getpid
+static_assert(Column(Sys::getpid, CORDON_CHECKED_ARCH) == __NR_getpid, "syscall number mismatch: getpid");
+#endif
+#ifdef __NR_rt_sigprocmask
+static_assert(Column(Sys::rt_sigprocmask, CORDON_CHECKED_ARCH) == __NR_rt_sigprocmask, "syscall number mismatch: rt_sigprocmask");
+#endif
+#ifdef __NR_seccomp
+static_assert(Column(Sys::seccomp, CORDON_CHECKED_ARCH) == __NR_seccomp, "syscall number mismatch: seccomp");
+#endif
 
 }  // namespace
 

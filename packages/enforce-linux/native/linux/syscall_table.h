@@ -81,7 +81,17 @@ Arch NativeArch();
   X(exit, 60, 93)                       \
   X(exit_group, 231, 94)                \
   X(rt_sigreturn, 15, 139)              \
-  X(restart_syscall, 219, 128)
+  X(restart_syscall, 219, 128)         \
+  X(openat, 257, 56)                    \
+  X(getdents64, 217, 61)                \
+  X(readlinkat, 267, 78)                \
+  X(getsockopt, 55, 209)                \
+  X(pidfd_open, 434, 434)               \
+  X(wait4, 61, 260)                     \
+  X(kill, 62, 129)                      \
+  X(getpid, 39, 172)                    \
+  X(rt_sigprocmask, 14, 135)           \
+  X(seccomp, 317, 277)
 
 enum class Sys {
 #define CORDON_SYS_ENUM(name, x86, arm) name,

@@ -44,7 +44,7 @@ function socketExpectations(options: SeccompOptions): Record<string, Expect> {
   const inet = options.network !== "none";
   return {
     socket_unix: allowIf(options.allowUnixSockets),
-    socket_unix_dgram: allowIf(options.allowUnixSockets),
+    socket_unix_dgram: EPERM, // PROC-12: a datagram socket reaches paths with sendto(), past any connect() mediation
     socket_inet: allowIf(inet),
     socket_inet6: allowIf(inet),
     socket_inet_high: allowIf(inet), // the kernel ignores the high bits of the domain, and so must the filter
@@ -54,7 +54,7 @@ function socketExpectations(options: SeccompOptions): Record<string, Expect> {
     socket_vsock: EPERM,
     socket_alg: EPERM,
     socketpair_stream: "allowed",
-    socketpair_dgram: allowIf(options.allowUnixSockets), // PROC-12
+    socketpair_dgram: EPERM, // PROC-12
     socketpair_seqpacket: allowIf(options.allowUnixSockets),
     socketpair_inet: EPERM,
   };

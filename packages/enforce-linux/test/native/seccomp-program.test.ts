@@ -57,7 +57,9 @@ const DENIED_OUTRIGHT = [
 const ALLOWED_PLAIN = ["read", "openat", "execve", "write", "kill", "prctl", "seccomp", "landlock_restrict_self"];
 
 const AF = { UNIX: 1, INET: 2, INET6: 10, NETLINK: 16, PACKET: 17, VSOCK: 40, ALG: 38, BLUETOOTH: 31, KEY: 15 } as const;
-const SOCK = { STREAM: 1, DGRAM: 2, SEQPACKET: 5, NONBLOCK: 0x800, CLOEXEC: 0x80000 } as const;
+const SOCK = { STREAM: 1, DGRAM: 2, RAW: 3, RDM: 4, SEQPACKET: 5, NONBLOCK: 0x800, CLOEXEC: 0x80000 } as const;
+const SECCOMP_SET_MODE_FILTER = 1n;
+const SECCOMP_FILTER_FLAG = { TSYNC: 1n, LOG: 2n, NEW_LISTENER: 8n } as const;
 const CLONE_NEW = { NEWNS: 0x20000, NEWCGROUP: 0x2000000, NEWUTS: 0x4000000, NEWIPC: 0x8000000, NEWUSER: 0x10000000, NEWPID: 0x20000000, NEWNET: 0x40000000 };
 const TIOCSTI = 0x5412n;
 const TIOCLINUX = 0x541cn;
@@ -179,13 +181,40 @@ describe.runIf(isLinux)("buildSeccompProgram", () => {
             const pair = (family: number, type: number) => call("socketpair", [BigInt(family), BigInt(type)], options);
             expect(pair(AF.UNIX, SOCK.STREAM)).toEqual(ALLOW);
             expect(pair(AF.UNIX, SOCK.STREAM | SOCK.NONBLOCK | SOCK.CLOEXEC)).toEqual(ALLOW);
-            // Datagram/seqpacket endpoints can sendto() host pathname sockets (PROC-12).
-            expect(pair(AF.UNIX, SOCK.DGRAM)).toEqual(allowUnixSockets ? ALLOW : EPERM);
+            // Datagram endpoints can sendto() host pathname sockets (PROC-12): never, whatever allowUnixSockets.
+            expect(pair(AF.UNIX, SOCK.DGRAM)).toEqual(EPERM);
+            expect(pair(AF.UNIX, SOCK.RAW)).toEqual(EPERM); // AF_UNIX turns SOCK_RAW into SOCK_DGRAM
             expect(pair(AF.UNIX, SOCK.SEQPACKET | SOCK.CLOEXEC)).toEqual(allowUnixSockets ? ALLOW : EPERM);
             expect(pair(AF.INET, SOCK.STREAM)).toEqual(EPERM);
           });
         }
       }
+
+      it("allows socket(AF_UNIX) only for stream and seqpacket types when allowUnixSockets (never datagram, PROC-12)", () => {
+        const options = { network: "proxy" as const, allowUnixSockets: true, arch };
+        const unix = (type: bigint) => call("socket", [BigInt(AF.UNIX), type, 0n], options);
+        expect(unix(BigInt(SOCK.STREAM))).toEqual(ALLOW);
+        expect(unix(BigInt(SOCK.STREAM | SOCK.NONBLOCK | SOCK.CLOEXEC))).toEqual(ALLOW);
+        expect(unix(BigInt(SOCK.SEQPACKET | SOCK.CLOEXEC))).toEqual(ALLOW);
+        expect(unix((1n << 32n) | BigInt(SOCK.STREAM))).toEqual(ALLOW); // the kernel ignores the high bits (int type)
+        for (const type of [SOCK.DGRAM, SOCK.RAW, SOCK.RDM, SOCK.DGRAM | SOCK.CLOEXEC, 0, 6, 10]) expect(unix(BigInt(type)), `type ${type}`).toEqual(EPERM);
+        expect(unix((1n << 32n) | BigInt(SOCK.DGRAM))).toEqual(EPERM);
+        // The domain is re-read after the AF_UNIX branch: other families keep their own verdicts.
+        expect(call("socket", [BigInt(AF.INET), BigInt(SOCK.DGRAM), 0n], options)).toEqual(ALLOW);
+        expect(call("socket", [BigInt(AF.PACKET), BigInt(SOCK.STREAM), 0n], options)).toEqual(EPERM);
+      });
+
+      it("denies seccomp filters with a listener (they would take precedence over the unix socket supervisor)", () => {
+        for (const allowUnixSockets of [false, true]) {
+          const options = { network: "none" as const, allowUnixSockets, arch };
+          const seccomp = (flags: bigint) => call("seccomp", [SECCOMP_SET_MODE_FILTER, flags, 0n], options);
+          expect(seccomp(SECCOMP_FILTER_FLAG.NEW_LISTENER)).toEqual(EPERM);
+          expect(seccomp(SECCOMP_FILTER_FLAG.NEW_LISTENER | SECCOMP_FILTER_FLAG.TSYNC)).toEqual(EPERM);
+          expect(seccomp((1n << 32n) | SECCOMP_FILTER_FLAG.NEW_LISTENER)).toEqual(EPERM);
+          expect(seccomp(0n)).toEqual(ALLOW); // plain filters stay allowed (nested sandboxes)
+          expect(seccomp(SECCOMP_FILTER_FLAG.TSYNC | SECCOMP_FILTER_FLAG.LOG)).toEqual(ALLOW);
+        }
+      });
     });
   }
 
