@@ -39,7 +39,9 @@ export function parseAuditFields(text: string): Map<string, string> {
 /**
  * Host pids of the process tree rooted at `root` (the bwrap or helper process cordon spawned): every
  * process forked from it, at any depth, and their threads. `forks` holds (parentTgid, childPid, childTgid)
- * triples in any order (events from different CPUs may arrive out of order).
+ * triples in any order (events from different CPUs may arrive out of order). Pids are only unique while
+ * their process lives: a pid of the tree that exits and is reused by an unrelated process during the same
+ * run would be counted in (that needs the pid space to wrap within one run).
  */
 export function processTree(root: number, forks: ArrayLike<number>): Set<number> {
   const children = new Map<number, number[]>();
