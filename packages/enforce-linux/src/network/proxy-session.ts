@@ -90,7 +90,12 @@ export async function openProxySession(net: LinuxNetworkPlan, runtimeDir: string
   removeStaleRunDirs(runtimeDir);
   // mkdtemp creates the directory with mode 0700, owned by this user: the sockets inside (0600) are
   // reachable by nobody else (NET-20), and the runtime dir itself is masked inside the sandbox.
-  const dir = mkdtempSync(path.join(runtimeDir, `${RUN_DIR_PREFIX}${process.pid}-`));
+  let dir: string;
+  try {
+    dir = mkdtempSync(path.join(runtimeDir, `${RUN_DIR_PREFIX}${process.pid}-`));
+  } catch (error) {
+    throw new ProxySessionError(`cordon: cannot create the egress proxy's directory in ${runtimeDir}: ${(error as Error).message}`, { cause: error });
+  }
   const sockets: Partial<Record<ProxyEndpoint, string>> = { proxy: path.join(dir, ENDPOINT_FILES.proxy) };
   if (needsSocks) sockets.socks = path.join(dir, ENDPOINT_FILES.socks);
   const refused: ProxyDecision[] = [];
@@ -134,14 +139,15 @@ function lentSession(proxy: EgressProxy, needsSocks: boolean): ProxySession {
     }
     sockets.socks = proxy.socks.unixSocket;
   }
-  const started = Date.now();
-  let ended: number | undefined;
+  // The proxy may serve other sandboxes too: what it decided while this run lasted is reported (documented limit).
+  const before = new Set(proxy.decisions);
+  let during: readonly ProxyDecision[] | undefined;
+  const decidedDuringRun = () => during ?? proxy.decisions.filter((d) => !before.has(d));
   return {
     sockets,
-    // The proxy may serve other sandboxes too: only this run's time window is reported (documented limit).
-    denials: () => proxy.decisions.filter((d) => d.decision === "deny" && d.time >= started && d.time <= (ended ?? Date.now())).map(denialOf),
+    denials: () => decidedDuringRun().filter((d) => d.decision === "deny").map(denialOf),
     close() {
-      ended ??= Date.now();
+      during ??= decidedDuringRun();
       return Promise.resolve();
     },
   };

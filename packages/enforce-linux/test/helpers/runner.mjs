@@ -1,7 +1,7 @@
 // Runs one command through the built library (dist) and prints the outcome as JSON; the tests start it
 // as root or, through runuser, as the unprivileged test user. Input (stdin or a file named on the command
 // line): { policy, argv, facts?, forceMode?, factOverrides?, ttyStdin?, hosts?, logDenials?, launcherEnv?, lendProxy? }.
-// Network tests: `hosts` is a fake resolver ({ name: [addresses] }, every lookup recorded and reported
+// Network tests: `hosts` is a fake resolver ({ name: [addresses], "*": [fallback] }, every lookup recorded and reported
 // as `lookups`); `launcherEnv` is merged into this process's environment (allow_upstream_proxy reads it);
 // `lendProxy` starts a proxy here and lends it to spawn (its decisions are reported).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -27,7 +27,7 @@ const lookups = [];
 const resolve = input.hosts
   ? async (host) => {
       lookups.push(host);
-      const addresses = input.hosts[host];
+      const addresses = input.hosts[host] ?? input.hosts["*"]; // "*": every other name
       if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
       return addresses;
     }
