@@ -3,7 +3,7 @@
 // `cordon --version`, `explain`, `env --json` and `run -- true`; prints mean, median and min wall time,
 // the mean CPU time (user+sys, Linux) and each row's difference to `node -e 0`. Goal: node -e 0 + 15 ms.
 // Usage: node tools/bench-cli.mjs [--runs N] [--warmup N] [--cli FILE]… (default: the package's bin;
-//        several --cli compare entries, e.g. --cli apps/cli/dist/main.js --cli apps/cli/bin/cordon.js)
+//        several --cli compare entries, e.g. --cli apps/cli/dist/main.js --cli apps/cli/dist/cordon.cjs)
 // Needs the built CLI (npx turbo run build --filter=cordon...). Not a test: it asserts nothing.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -71,19 +71,22 @@ function runOnce(row) {
   return { wall, cpu: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore };
 }
 
-// Rows run interleaved (round-robin), so a busy moment on the machine hits every row alike.
-const samples = rows.map(() => ({ wall: [], cpu: [], error: undefined }));
+// Rows run interleaved (round-robin), so a busy moment on the machine hits every row alike. A failed
+// run is counted and left out (other cordon runs on a shared machine can disturb one); a row where
+// most runs fail is reported as failed.
+const samples = rows.map(() => ({ wall: [], cpu: [], failures: 0, error: undefined }));
 for (let round = -warmup; round < runs; round++) {
   rows.forEach((row, i) => {
     const sample = samples[i];
-    if (sample.error) return;
+    if (sample.failures > runs / 2) return;
     try {
       const { wall, cpu } = runOnce(row);
       if (round < 0) return;
       sample.wall.push(wall);
       if (cpu !== undefined) sample.cpu.push(cpu);
     } catch (error) {
-      sample.error = error.message;
+      sample.failures++;
+      sample.error ??= error.message;
     }
   });
 }
@@ -97,7 +100,7 @@ const median = (xs) => {
 };
 const fmt = (ms) => (ms === undefined ? "-" : ms.toFixed(1));
 const signed = (ms) => (ms === undefined ? "-" : `${ms >= 0 ? "+" : ""}${ms.toFixed(1)}`);
-const stats = samples.map((s) => (s.error ? undefined : { mean: mean(s.wall), median: median(s.wall), min: Math.min(...s.wall), cpu: s.cpu.length ? mean(s.cpu) : undefined }));
+const stats = samples.map((s) => (s.wall.length === 0 || s.failures > runs / 2 ? undefined : { mean: mean(s.wall), median: median(s.wall), min: Math.min(...s.wall), cpu: s.cpu.length ? mean(s.cpu) : undefined }));
 const base = stats[0];
 
 console.log(`cordon CLI start-up, ${runs} interleaved runs after ${warmup} warm-up rounds (node ${process.version}, ${process.platform}); ms`);
@@ -112,6 +115,7 @@ rows.forEach((row, i) => {
   }
   const cells = [fmt(s.mean), fmt(s.median), fmt(s.min), fmt(s.cpu)];
   const deltas = i === 0 || !base ? ["", "", ""] : [signed(s.mean - base.mean), signed(s.median - base.median), base.cpu === undefined || s.cpu === undefined ? "-" : signed(s.cpu - base.cpu)];
-  console.log(`${row.label.padEnd(width)}  ${[...cells, ...deltas].map((c) => c.padStart(8)).join("")}`);
+  const failed = samples[i].failures > 0 ? `  (${samples[i].failures} failed runs left out: ${samples[i].error})` : "";
+  console.log(`${row.label.padEnd(width)}  ${[...cells, ...deltas].map((c) => c.padStart(8)).join("")}${failed}`);
 });
 console.log("cpu: mean user+sys of the process tree (from /proc; 10 ms clock ticks, averaged). Δ: difference to node -e 0.");

@@ -1,35 +1,53 @@
-// Builds the `cordon` executable for fast start-up (run after tsc, which builds dist/ for library users):
-//   dist/cordon.js      the bin: src/main.ts; answers --version itself, imports one of the two below
-//   dist/cordon-cli.js  src/cli.ts with @cordon/policy-model, zod, smol-toml, micromatch and ipaddr.js
-//                       inlined: one file to compile instead of ~150 ESM modules to resolve and link
-//   dist/index.js       (tsc) the library build, used by the commands that load an OS backend
-// The OS backends stay separate optional packages, imported by their literal names at run time.
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+// Builds the `cordon` executable for fast start-up. Runs after tsc, which builds dist/ for library users.
+//   dist/cordon.cjs                 the bin (src/main.ts + bundled-cli.ts + version.ts; CommonJS starts
+//                                   faster than an ES module entry)
+//   dist/cordon-cli.cjs             src/cli.ts with @cordon/policy-model, zod, smol-toml, micromatch and
+//                                   ipaddr.js inlined: one script instead of ~150 ES modules
+//   dist/cordon-cli.cjs.v8-cache    V8's code cache for it, made here by running it (see bundled-cli.ts)
+//   dist/cordon-cli.cjs.LICENSES.txt  the licenses of the third-party code inlined into it
+// The commands that load an OS backend (run, doctor, plan) run on dist/index.js; the backends stay
+// separate optional packages, imported by their literal names.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 
 const cliDir = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.join(cliDir, "dist");
 const BACKENDS = ["@cordon/enforce-linux", "@cordon/enforce-macos", "@cordon/enforce-windows"];
+const BUNDLE = path.join(dist, "cordon-cli.cjs");
+const BIN = path.join(dist, "cordon.cjs");
 
-/** The bin's two dynamic imports point at built files beside it instead of being bundled into it. */
+/** The bin's import of the library build stays an import of the file beside it. */
 const binImports = {
   name: "cordon-bin-imports",
   setup(build) {
-    const targets = { "./index.js": "./index.js", "./cli.js": "./cordon-cli.js" };
-    build.onResolve({ filter: /^\.\/(index|cli)\.js$/ }, (args) => {
-      if (args.kind !== "dynamic-import" || !args.importer.endsWith(`${path.sep}main.ts`)) return undefined;
-      return { path: targets[args.path], external: true };
-    });
+    build.onResolve({ filter: /^\.\/index\.js$/ }, (args) => (args.kind === "dynamic-import" ? { path: "./index.js", external: true } : undefined));
+  },
+};
+
+/**
+ * The bundle serves only the commands that need no OS backend (the bin routes run, doctor and plan to
+ * dist/index.js), so it loads no backend package: an import of one fails closed with this message.
+ */
+const noBackends = {
+  name: "cordon-no-backends",
+  setup(build) {
+    build.onResolve({ filter: /^@cordon\/enforce-(linux|macos|windows)$/ }, (args) => ({ path: args.path, namespace: "cordon-no-backend" }));
+    build.onLoad({ filter: /.*/, namespace: "cordon-no-backend" }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`the bundled CLI does not load ${args.path}: the cordon bin runs run, doctor and plan on dist/index.js`)});`,
+      loader: "js",
+    }));
   },
 };
 
 /**
  * `import { z } from "zod"` binds zod's re-exported namespace object, which esbuild cannot tree-shake:
  * it would inline every zod locale (~600 KB). The same functions imported as a namespace from the
- * "zod/v4" entry are shaken to what the schemas use. Same zod module instance, same behaviour.
+ * "zod/v4" entry are shaken to what the schemas use. Same zod module, same behaviour.
  */
 const zodNamespace = {
   name: "cordon-zod-namespace",
@@ -44,63 +62,86 @@ const zodNamespace = {
 const common = {
   bundle: true,
   platform: "node",
-  format: "esm",
+  format: "cjs",
   target: "node20",
   metafile: true,
   logLevel: "warning",
   legalComments: "none",
+  // The sources locate files with import.meta.url (package.json, the bundle); CommonJS has __filename.
+  // "use strict" first: the banner goes above esbuild's own directive, which would then not count.
+  define: { "import.meta.url": "__cordonImportMetaUrl" },
+  banner: { js: '"use strict";\nvar __cordonImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
 
-const bin = await esbuild.build({ ...common, entryPoints: [path.join(cliDir, "src/main.ts")], outfile: path.join(dist, "cordon.js"), plugins: [binImports] });
-const cli = await esbuild.build({
-  ...common,
-  entryPoints: [path.join(cliDir, "src/cli.ts")],
-  outfile: path.join(dist, "cordon-cli.js"),
-  external: BACKENDS,
-  plugins: [zodNamespace],
-  // micromatch and friends are CommonJS and require() Node built-ins.
-  banner: { js: 'import { createRequire as __cordonCreateRequire } from "node:module";\nconst require = __cordonCreateRequire(import.meta.url);' },
-});
-
+const cli = await esbuild.build({ ...common, entryPoints: [path.join(cliDir, "src/cli.ts")], outfile: BUNDLE, plugins: [zodNamespace, noBackends] });
+const bin = await esbuild.build({ ...common, entryPoints: [path.join(cliDir, "src/main.ts")], outfile: BIN, plugins: [binImports] });
+checkBundle(cli.metafile);
 checkBin(bin.metafile);
-checkCli(cli.metafile);
 writeNotices(cli.metafile);
+makeCodeCache();
 
-/** The bin must stay tiny: main.ts and version.ts, importing only Node built-ins and the two files. */
-function checkBin(metafile) {
-  const inputs = Object.keys(metafile.inputs).map((file) => path.basename(file)).sort();
-  if (inputs.join() !== "main.ts,version.ts") throw new Error(`dist/cordon.js must bundle only main.ts and version.ts, got ${inputs.join(", ")}`);
-  const imports = Object.values(metafile.outputs).flatMap((output) => output.imports.map((i) => i.path));
-  const unexpected = imports.filter((p) => !isBuiltin(p) && p !== "./index.js" && p !== "./cordon-cli.js");
-  if (unexpected.length > 0) throw new Error(`dist/cordon.js imports ${unexpected.join(", ")}`);
-}
-
-/** Nothing but Node built-ins and the backends may stay external, and zod must have been tree-shaken. */
-function checkCli(metafile) {
-  const imports = Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
-  const unexpected = imports.filter((p) => !isBuiltin(p) && !BACKENDS.includes(p));
-  if (unexpected.length > 0) throw new Error(`dist/cordon-cli.js leaves ${[...new Set(unexpected)].join(", ")} unbundled`);
+/** Only Node built-ins may stay external, and zod must have been tree-shaken. */
+function checkBundle(metafile) {
+  const external = externalImports(metafile).filter((p) => !isBuiltin(p));
+  if (external.length > 0) throw new Error(`dist/cordon-cli.cjs leaves ${[...new Set(external)].join(", ")} unbundled`);
   const locales = inlinedFiles(metafile).filter((file) => /zod[\\/]v4[\\/]locales[\\/](?!en\.js$|index\.js$)/.test(file));
   if (locales.length > 0) throw new Error(`zod was not tree-shaken (${locales.length} locales inlined): does policy-model still import { z } from "zod"?`);
 }
 
-/** Source files that contributed code to the output (the metafile's inputs include tree-shaken ones). */
-function inlinedFiles(metafile) {
-  return Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => file));
+/** The bin stays small: its own three sources, importing Node built-ins and dist/index.js only. */
+function checkBin(metafile) {
+  const sources = inlinedFiles(metafile).map((file) => path.basename(file)).sort();
+  if (sources.join() !== "bundled-cli.ts,main.ts,version.ts") throw new Error(`dist/cordon.cjs should bundle main.ts, bundled-cli.ts and version.ts, got ${sources.join(", ")}`);
+  const external = externalImports(metafile).filter((p) => !isBuiltin(p) && p !== "./index.js");
+  if (external.length > 0) throw new Error(`dist/cordon.cjs imports ${external.join(", ")}`);
 }
 
-function isBuiltin(specifier) {
-  return specifier.startsWith("node:") || builtinModules.includes(specifier);
+/**
+ * Runs the bundle on typical commands in a clean child process (private CORDON_HOME, HOME and working
+ * directory; no NODE_OPTIONS, whose V8 flags would make the cache unusable for a plain `node`), then
+ * saves V8's code cache, which now covers the functions those commands compiled. A fresh process must
+ * accept it, or the build fails.
+ */
+function makeCodeCache() {
+  const loader = pathToFileURL(path.join(dist, "bundled-cli.js")).href;
+  const work = mkdtempSync(path.join(tmpdir(), "cordon-code-cache-"));
+  try {
+    const project = path.join(work, "project");
+    mkdirSync(path.join(project, ".git"), { recursive: true });
+    const env = { PATH: process.env.PATH ?? "", HOME: work, CORDON_HOME: path.join(work, "cordon-home"), CORDON_SYSTEM_DIR: path.join(work, "system") };
+    const warmUp = [["explain"], ["env", "--json"], ["explain", "--json", ".", "--domain", "example.com"], ["profiles", "--json"], ["check"]];
+    const make = `
+      import { writeFileSync } from "node:fs";
+      import { compileBundle, evaluateBundle, CODE_CACHE_FILE } from ${JSON.stringify(loader)};
+      const script = compileBundle();
+      const { runCli } = evaluateBundle(script);
+      for (const argv of ${JSON.stringify(warmUp)}) {
+        const code = await runCli(argv);
+        if (code !== 0) throw new Error("cordon " + argv.join(" ") + " exited " + code);
+      }
+      writeFileSync(CODE_CACHE_FILE, script.createCachedData());`;
+    run(["--input-type=module", "-e", make], { cwd: project, env });
+    const check = `
+      import { readFileSync } from "node:fs";
+      import { compileBundle, CODE_CACHE_FILE } from ${JSON.stringify(loader)};
+      if (compileBundle(readFileSync(CODE_CACHE_FILE)).cachedDataRejected) throw new Error("V8 rejected the code cache it just made");`;
+    run(["--input-type=module", "-e", check], { cwd: project, env });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
-/** dist/cordon-cli.js.LICENSES.txt: the license of every third-party package inlined into the bundle. */
+function run(args, options) {
+  const result = spawnSync(process.execPath, args, { ...options, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`making the code cache failed (exit ${result.status ?? result.signal}):\n${result.stderr}`);
+}
+
+/** dist/cordon-cli.cjs.LICENSES.txt: the license of every third-party package inlined into the bundle. */
 function writeNotices(metafile) {
   const packages = new Map();
   for (const file of inlinedFiles(metafile)) {
     const match = /(?:^|[\\/])node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file);
-    if (!match) continue;
-    const dir = path.resolve(cliDir, file.slice(0, match.index + match[0].length));
-    packages.set(match[1], dir);
+    if (match) packages.set(match[1], path.resolve(cliDir, file.slice(0, match.index + match[0].length)));
   }
   const sections = [...packages].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, dir]) => {
     const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
@@ -108,6 +149,19 @@ function writeNotices(metafile) {
     if (!licenseFile) throw new Error(`${name}: no LICENSE file to ship with the bundle`);
     return `${name}@${manifest.version} (${manifest.license})\n\n${readFileSync(licenseFile, "utf8").trim()}\n`;
   });
-  const header = "Third-party packages inlined into cordon-cli.js, with their licenses.\n";
-  writeFileSync(path.join(dist, "cordon-cli.js.LICENSES.txt"), [header, ...sections].join(`\n${"-".repeat(72)}\n\n`));
+  const header = "Third-party packages inlined into cordon-cli.cjs, with their licenses.\n";
+  writeFileSync(`${BUNDLE}.LICENSES.txt`, [header, ...sections].join(`\n${"-".repeat(72)}\n\n`));
+}
+
+/** Source files that contributed code to the output (the metafile's inputs include tree-shaken ones). */
+function inlinedFiles(metafile) {
+  return Object.values(metafile.outputs).flatMap((output) => Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0).map(([file]) => file));
+}
+
+function externalImports(metafile) {
+  return Object.values(metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
+}
+
+function isBuiltin(specifier) {
+  return specifier.startsWith("node:") || builtinModules.includes(specifier);
 }

@@ -1,19 +1,32 @@
 #!/usr/bin/env node
-// The `cordon` executable: answers --version at once, and hands every other command to the CLI that
-// loads fastest for it. Built by build.mjs into dist/cordon.js (the package's bin); runs unbundled too.
+// The `cordon` executable: answers --version at once and hands every other command to the CLI build that
+// starts fastest for it. build.mjs bundles this file into dist/cordon.cjs, the package's bin.
+import { loadBundledCli } from "./bundled-cli.js";
 import { CLI_VERSION } from "./version.js";
 
-/** Commands that load an OS backend package (which imports @cordon/policy-model itself). */
+/** Commands that load an OS backend package, which imports @cordon/policy-model itself. */
 const BACKEND_COMMANDS: ReadonlySet<string> = new Set(["run", "doctor", "plan"]);
 
-const argv = process.argv.slice(2);
-if (argv[0] === "--version" || argv[0] === "-V") {
-  process.stdout.write(`${CLI_VERSION}\n`);
-} else {
-  // A backend imports the package's own @cordon/policy-model, so backend commands run on the library
-  // build (dist/index.js), sharing that one instance instead of loading a second, bundled copy beside
-  // it. Every other command runs on the self-contained bundle (dist/cordon-cli.js, see build.mjs):
-  // one file to compile instead of ~150 modules to resolve. Both are built from the same sources.
-  const { runCli } = BACKEND_COMMANDS.has(argv[0] ?? "") ? await import("./index.js") : await import("./cli.js");
-  process.exitCode = await runCli(argv);
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === "--version" || argv[0] === "-V") {
+    process.stdout.write(`${CLI_VERSION}\n`);
+    return 0;
+  }
+  // A backend imports the installed @cordon/policy-model, so the commands that load one run on the
+  // package's library build (dist/index.js) and share that one instance, instead of loading a second,
+  // bundled copy beside it. Every other command runs on the self-contained bundle: one script, compiled
+  // from the code cache shipped with it, instead of ~150 ES modules to resolve, read and compile.
+  const cli = BACKEND_COMMANDS.has(argv[0] ?? "") ? await import("./index.js") : loadBundledCli();
+  return cli.runCli(argv);
 }
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Only a broken installation gets here (runCli itself never throws); nothing has been run.
+    process.stderr.write(`cordon: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = process.argv[2] === "run" ? 125 : 1;
+  },
+);

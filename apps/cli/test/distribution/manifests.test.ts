@@ -104,7 +104,7 @@ describe("package manifests", () => {
 
   it("gives the CLI the bin `cordon`, policy-model as a dependency and the three backends as optional dependencies", () => {
     const cli = byName.get("cordon");
-    expect(cli?.bin).toEqual({ cordon: "./dist/cordon.js" });
+    expect(cli?.bin).toEqual({ cordon: "./dist/cordon.cjs" });
     expect(Object.keys(cli?.dependencies ?? {})).toContain("@cordon/policy-model");
     expect(Object.keys(cli?.optionalDependencies ?? {}).sort()).toEqual(BACKENDS);
     for (const backend of BACKENDS) expect(Object.keys(cli?.dependencies ?? {}), `${backend} must be optional, not required`).not.toContain(backend);

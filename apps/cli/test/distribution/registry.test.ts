@@ -133,8 +133,8 @@ describe.runIf(isLinux)("distribution: publish to a local registry, install cord
       "packages/enforce-macos/dist/index.js",
       "packages/enforce-windows/dist/index.js",
       "apps/cli/dist/index.js",
-      "apps/cli/dist/cordon.js",
-      "apps/cli/dist/cordon-cli.js",
+      "apps/cli/dist/cordon.cjs",
+      "apps/cli/dist/cordon-cli.cjs",
       "packages/enforce-linux/build/Release/cordon_native.node",
       "packages/enforce-linux/build/Release/cordon-exec",
     ].filter((file) => !existsSync(path.join(repoRoot, file)));
@@ -276,11 +276,12 @@ describe.runIf(isLinux)("distribution: publish to a local registry, install cord
     expect(result.stdout).toBe("ok\n");
   }, 120_000);
 
-  it("the installed bin answers --version and runs explain, env and schema from its bundle (dist/cordon-cli.js)", async () => {
+  it("the installed bin answers --version and runs explain, env and schema from its bundle (dist/cordon-cli.cjs)", async () => {
     requireSteps("installed");
     const installedCli = path.join(state.prefix, "lib", "node_modules", "cordon");
-    expect(existsSync(path.join(installedCli, "dist", "cordon-cli.js")), "the bundled CLI is missing from the installed package").toBe(true);
-    expect(existsSync(path.join(installedCli, "dist", "cordon-cli.js.LICENSES.txt")), "the bundle's third-party licenses are missing").toBe(true);
+    for (const file of ["cordon.cjs", "cordon-cli.cjs", "cordon-cli.cjs.v8-cache", "cordon-cli.cjs.LICENSES.txt"]) {
+      expect(existsSync(path.join(installedCli, "dist", file)), `dist/${file} is missing from the installed package`).toBe(true);
+    }
     const version = await cordon(["--version"]);
     expect(version.code, describeResult("cordon --version", version)).toBe(0);
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(path.join(installedCli, "package.json"), "utf8")) as { version: string }).version);
