@@ -20,6 +20,20 @@ const dist = path.join(cliDir, "dist");
 const BACKENDS = ["@cordon/enforce-linux", "@cordon/enforce-macos", "@cordon/enforce-windows"];
 const BUNDLE = path.join(dist, "cordon-cli.cjs");
 const BIN = path.join(dist, "cordon.cjs");
+/** A typical config layer for the code cache warm-up (see makeCodeCache). */
+const WARM_UP_CONFIG = `default_permissions = "dev"
+[permissions.dev]
+extends = ":workspace"
+[permissions.dev.filesystem]
+":workspace_roots" = { "." = "write", "**/*.env" = "deny" }
+"~/.ssh" = "deny"
+[permissions.dev.network]
+enabled = true
+[permissions.dev.network.domains]
+"**.github.com" = "allow"
+[shell_environment_policy]
+inherit = "core"
+`;
 
 /** The bin's import of the library build stays an import of the file beside it. */
 const binImports = {
@@ -52,12 +66,46 @@ const noBackends = {
 const zodNamespace = {
   name: "cordon-zod-namespace",
   setup(build) {
-    build.onLoad({ filter: /[\\/]policy-model[\\/]dist[\\/].*\.js$/ }, (args) => ({
-      contents: readFileSync(args.path, "utf8").replaceAll('import { z } from "zod";', 'import * as z from "zod/v4";'),
-      loader: "js",
-    }));
+    build.onLoad({ filter: /[\\/]policy-model[\\/]dist[\\/].*\.js$/, namespace: "file" }, (args) => ({ contents: withZodNamespace(readFileSync(args.path, "utf8")), loader: "js" }));
   },
 };
+
+function withZodNamespace(source) {
+  return source.replaceAll('import { z } from "zod";', 'import * as z from "zod/v4";');
+}
+
+/**
+ * zod's start-up (module evaluation and building the schemas, ~10 ms) is only needed when a layer is
+ * validated or a JSON Schema printed: `cordon explain` with no config file needs none of it. In
+ * policy-model, config/ reaches zod only through the functions of config/layer-schema.js; the bundle
+ * gets a facade with the same functions that require() the real module on first call, so esbuild
+ * wraps it, schema.js and zod in lazily run initialisers. Behaviour is the same; only the moment
+ * zod loads moves.
+ */
+const LAYER_SCHEMA = /[\\/]policy-model[\\/]dist[\\/]config[\\/]layer-schema\.js$/;
+const LAYER_SCHEMA_FUNCTIONS = ["layerJsonSchema", "layerSchema"];
+const lazyZod = {
+  name: "cordon-lazy-zod",
+  setup(build) {
+    build.onLoad({ filter: LAYER_SCHEMA, namespace: "file" }, (args) => ({
+      contents: LAYER_SCHEMA_FUNCTIONS.map((name) => `export function ${name}(...args) { return require(${JSON.stringify(`cordon-eager:${args.path}`)}).${name}(...args); }`).join("\n"),
+      loader: "js",
+    }));
+    build.onResolve({ filter: /^cordon-eager:/ }, (args) => ({ path: args.path.slice("cordon-eager:".length), namespace: "cordon-eager" }));
+    build.onLoad({ filter: /.*/, namespace: "cordon-eager" }, (args) => ({ contents: withZodNamespace(readFileSync(args.path, "utf8")), loader: "js", resolveDir: path.dirname(args.path) }));
+  },
+};
+
+/** The facade must forward every export of the real module, and every one must be a function. */
+async function checkLayerSchemaExports() {
+  const real = await import(pathToFileURL(path.join(cliDir, "node_modules/@cordon/policy-model/dist/config/layer-schema.js")).href).catch(() =>
+    import(pathToFileURL(path.join(cliDir, "../../node_modules/@cordon/policy-model/dist/config/layer-schema.js")).href),
+  );
+  const names = Object.keys(real).sort();
+  if (names.join() !== LAYER_SCHEMA_FUNCTIONS.join() || names.some((name) => typeof real[name] !== "function")) {
+    throw new Error(`policy-model's config/layer-schema.js exports ${names.join(", ")}: update the lazy facade in build.mjs (functions only: ${LAYER_SCHEMA_FUNCTIONS.join(", ")})`);
+  }
+}
 
 const common = {
   bundle: true,
@@ -67,13 +115,16 @@ const common = {
   metafile: true,
   logLevel: "warning",
   legalComments: "none",
+  // No comments nor indentation (names stay): a smaller script to read, and pure ASCII (checked below).
+  minifyWhitespace: true,
   // The sources locate files with import.meta.url (package.json, the bundle); CommonJS has __filename.
   // "use strict" first: the banner goes above esbuild's own directive, which would then not count.
   define: { "import.meta.url": "__cordonImportMetaUrl" },
   banner: { js: '"use strict";\nvar __cordonImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
 
-const cli = await esbuild.build({ ...common, entryPoints: [path.join(cliDir, "src/cli.ts")], outfile: BUNDLE, plugins: [zodNamespace, noBackends] });
+await checkLayerSchemaExports();
+const cli = await esbuild.build({ ...common, entryPoints: [path.join(cliDir, "src/cli.ts")], outfile: BUNDLE, plugins: [lazyZod, zodNamespace, noBackends] });
 const bin = await esbuild.build({ ...common, entryPoints: [path.join(cliDir, "src/main.ts")], outfile: BIN, plugins: [binImports] });
 checkBundle(cli.metafile);
 checkBin(bin.metafile);
@@ -86,6 +137,10 @@ function checkBundle(metafile) {
   if (external.length > 0) throw new Error(`dist/cordon-cli.cjs leaves ${[...new Set(external)].join(", ")} unbundled`);
   const locales = inlinedFiles(metafile).filter((file) => /zod[\\/]v4[\\/]locales[\\/](?!en\.js$|index\.js$)/.test(file));
   if (locales.length > 0) throw new Error(`zod was not tree-shaken (${locales.length} locales inlined): does policy-model still import { z } from "zod"?`);
+  const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(BUNDLE, "latin1"));
+  if (nonAscii) throw new Error("dist/cordon-cli.cjs must be pure ASCII (bundled-cli.ts decodes it as latin1)");
+  const eager = /^init_\w+\(\);?$/m.exec(readFileSync(BUNDLE, "utf8"));
+  if (eager) throw new Error(`dist/cordon-cli.cjs runs ${eager[0]} at start-up: something outside config/layer-schema.js imports zod or schema.js`);
 }
 
 /** The bin stays small: its own three sources, importing Node built-ins and dist/index.js only. */
@@ -109,7 +164,11 @@ function makeCodeCache() {
     const project = path.join(work, "project");
     mkdirSync(path.join(project, ".git"), { recursive: true });
     const env = { PATH: process.env.PATH ?? "", HOME: work, CORDON_HOME: path.join(work, "cordon-home"), CORDON_SYSTEM_DIR: path.join(work, "system") };
-    const warmUp = [["explain"], ["env", "--json"], ["explain", "--json", ".", "--domain", "example.com"], ["profiles", "--json"], ["check"]];
+    // A config file too, so that parsing TOML and validating with zod are in the cache as well.
+    const config = path.join(work, "config.toml");
+    writeFileSync(config, WARM_UP_CONFIG);
+    const withConfig = ["--config", config, "-c", "permissions.dev.network.enabled=false"];
+    const warmUp = [["explain"], ["env", "--json"], ["explain", "--json", ".", "--domain", "example.com"], ["profiles", "--json"], ["check"], ["check", ...withConfig], ["explain", ...withConfig]];
     const make = `
       import { writeFileSync } from "node:fs";
       import { compileBundle, evaluateBundle, CODE_CACHE_FILE } from ${JSON.stringify(loader)};
@@ -130,6 +189,7 @@ function makeCodeCache() {
     rmSync(work, { recursive: true, force: true });
   }
 }
+
 
 function run(args, options) {
   const result = spawnSync(process.execPath, args, { ...options, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });

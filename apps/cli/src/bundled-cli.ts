@@ -27,7 +27,8 @@ function wrap(source: string): string {
  * compile it would have saved, and the bundle is compiled from source as usual.
  */
 export function compileBundle(cachedData?: Buffer): Script {
-  const source = readFileSync(BUNDLE_FILE, "utf8");
+  // The bundle is pure ASCII (build.mjs checks), which latin1 decodes exactly and ~3x faster than utf8.
+  const source = readFileSync(BUNDLE_FILE, "latin1");
   return new Script(wrap(source), cachedData === undefined ? { filename: BUNDLE_FILE } : { filename: BUNDLE_FILE, cachedData });
 }
 

@@ -3,7 +3,10 @@ export * from "./origin.js";
 export * from "./errors.js";
 export * from "./resolved-policy.js";
 export type * from "./backend.js";
-export * as schema from "./schema.js";
+// Bound by name rather than `export * as`: same namespace export, but a bundler can leave it out (and
+// with it zod's start-up) when nothing uses it.
+import * as schema from "./schema.js";
+export { schema };
 export {
   normalizeAbsolute,
   isWithin,

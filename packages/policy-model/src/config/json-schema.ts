@@ -1,10 +1,9 @@
 // JSON Schema (draft 2020-12) of config.toml and requirements.toml, generated from the zod schemas.
-import { z } from "zod";
-import { ConfigFile, RequirementsFile } from "../schema.js";
+import { layerJsonSchema } from "./layer-schema.js";
 
 /** The editor schema for `config.toml` or `requirements.toml` (committed under packages/policy-model/schema/). */
 export function configJsonSchema(kind: "config" | "requirements"): object {
-  const schema = z.toJSONSchema(kind === "config" ? ConfigFile : RequirementsFile, { io: "input" });
+  const schema = layerJsonSchema(kind);
   const title = kind === "config" ? "cordon config.toml" : "cordon requirements.toml (managed)";
   return { $schema: schema.$schema, title, ...schema };
 }

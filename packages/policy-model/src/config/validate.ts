@@ -1,11 +1,11 @@
 // Validates one layer's tree against the zod schema and turns the first problem into one clear CordonError.
 import type { z } from "zod";
 import { CordonError } from "../errors.js";
-import { ConfigFile, RequirementsFile } from "../schema.js";
+import { layerSchema, type LayerKind } from "./layer-schema.js";
 import { nearest } from "./suggest.js";
 import { isTomlTable, originAt, toPlain, type TreeTable } from "./tree.js";
 
-export type LayerKind = "config" | "requirements";
+export type { LayerKind } from "./layer-schema.js";
 
 type Issue = z.core.$ZodIssue;
 type Segment = string | number;
@@ -18,7 +18,7 @@ interface LocatedError {
 /** Throws CordonError for the first (in file order) problem in a config or requirements layer. */
 export function validateLayer(tree: TreeTable, kind: LayerKind): void {
   checkReservedProfileNames(tree);
-  const schema = kind === "config" ? ConfigFile : RequirementsFile;
+  const schema = layerSchema(kind);
   const result = schema.safeParse(toPlain(tree));
   if (result.success) return;
   const errors = result.error.issues.map((issue) => toCordonError(issue, tree, schema, []));
