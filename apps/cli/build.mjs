@@ -119,8 +119,9 @@ const common = {
   minifyWhitespace: true,
   // The sources locate files with import.meta.url (package.json, the bundle); CommonJS has __filename.
   // "use strict" first: the banner goes above esbuild's own directive, which would then not count.
-  define: { "import.meta.url": "__cordonImportMetaUrl" },
-  banner: { js: '"use strict";\nvar __cordonImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // The URL is made on first use (cheap, but start-up is made of such things).
+  define: { "import.meta.url": "__cordonImportMeta.url" },
+  banner: { js: '"use strict";\nvar __cordonImportMeta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
 };
 
 await checkLayerSchemaExports();
@@ -143,10 +144,10 @@ function checkBundle(metafile) {
   if (eager) throw new Error(`dist/cordon-cli.cjs runs ${eager[0]} at start-up: something outside config/layer-schema.js imports zod or schema.js`);
 }
 
-/** The bin stays small: its own three sources, importing Node built-ins and dist/index.js only. */
+/** The bin stays small: its own four sources, importing Node built-ins and dist/index.js only. */
 function checkBin(metafile) {
   const sources = inlinedFiles(metafile).map((file) => path.basename(file)).sort();
-  if (sources.join() !== "bundled-cli.ts,main.ts,version.ts") throw new Error(`dist/cordon.cjs should bundle main.ts, bundled-cli.ts and version.ts, got ${sources.join(", ")}`);
+  if (sources.join() !== "bundled-cli.ts,main.ts,version.ts,write.ts") throw new Error(`dist/cordon.cjs should bundle main.ts, bundled-cli.ts, version.ts and write.ts, got ${sources.join(", ")}`);
   const external = externalImports(metafile).filter((p) => !isBuiltin(p) && p !== "./index.js");
   if (external.length > 0) throw new Error(`dist/cordon.cjs imports ${external.join(", ")}`);
 }

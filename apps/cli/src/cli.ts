@@ -10,7 +10,7 @@ import { profilesCommand } from "./commands/profiles.js";
 import { RUN_FAILURE_EXIT, runCommand } from "./commands/run.js";
 import { schemaCommand } from "./commands/schema.js";
 import { printError, printLine } from "./output.js";
-import { CLI_VERSION } from "./version.js";
+import { cliVersion } from "./version.js";
 
 const HANDLERS: Record<CommandName, (cli: ParsedCommandLine) => number | Promise<number>> = {
   run: runCommand,
@@ -30,7 +30,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (argv[0] === "--version" || argv[0] === "-V") {
-    printLine(CLI_VERSION);
+    printLine(cliVersion());
     return 0;
   }
   const command = argv[0];

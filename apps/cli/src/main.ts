@@ -2,14 +2,15 @@
 // The `cordon` executable: answers --version at once and hands every other command to the CLI build that
 // starts fastest for it. build.mjs bundles this file into dist/cordon.cjs, the package's bin.
 import { loadBundledCli } from "./bundled-cli.js";
-import { CLI_VERSION } from "./version.js";
+import { cliVersion } from "./version.js";
+import { writeText } from "./write.js";
 
 /** Commands that load an OS backend package, which imports @cordon/policy-model itself. */
 const BACKEND_COMMANDS: ReadonlySet<string> = new Set(["run", "doctor", "plan"]);
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv[0] === "--version" || argv[0] === "-V") {
-    process.stdout.write(`${CLI_VERSION}\n`);
+    writeText(1, `${cliVersion()}\n`);
     return 0;
   }
   // A backend imports the installed @cordon/policy-model, so the commands that load one run on the
@@ -26,7 +27,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // Only a broken installation gets here (runCli itself never throws); nothing has been run.
-    process.stderr.write(`cordon: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    writeText(2, `cordon: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = process.argv[2] === "run" ? 125 : 1;
   },
 );
