@@ -83,8 +83,10 @@ int OpenTargetPidfd(pid_t tid) {
   }
   const long fd = PidfdOpen(tid, 0);
   if (fd >= 0) return static_cast<int>(fd);
-  if (errno != EINVAL) return -errno;
-  return OpenLeaderPidfd(tid);  // a thread other than the leader, on a kernel before 6.9
+  // Not a thread-group leader: EINVAL before Linux 6.9, ENOENT since (on kernels without PIDFD_THREAD
+  // only the first can happen; the second shows up when PIDFD_THREAD is unusable for another reason).
+  if (errno != EINVAL && errno != ENOENT) return -errno;
+  return OpenLeaderPidfd(tid);
 }
 
 int DuplicateTargetFd(int pidfd, int fd) {

@@ -4,31 +4,13 @@ import { openSync, closeSync, writeFileSync, chmodSync, readFileSync, existsSync
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeExecSpec } from "../../src/exec-spec-encode.js";
 import type { ExecSpec } from "../../src/exec-spec.js";
-import { BASE_SPEC, createWorkspace, isLinux, isRoot, landlockSpec, ROOT, runHelper, seccompProgram, TEST_USERS, UNPRIVILEGED, type Workspace } from "./harness.js";
+import { BASE_SPEC, createWorkspace, isLinux, isRoot, landlockSpec, ROOT, runHelper, seccompProgram, TEST_USERS, UNPRIVILEGED, wire, type Workspace } from "./harness.js";
 
 let ws: Workspace;
 beforeAll(() => {
   if (isLinux) ws = createWorkspace();
 });
 afterAll(() => ws?.cleanup());
-
-/** Hand-built wire bytes for malformed-spec tests (little-endian u32s). */
-function wire(...parts: (string | number | Uint8Array)[]): Uint8Array {
-  const chunks = parts.map((p) => {
-    if (typeof p === "string") return new TextEncoder().encode(p);
-    if (p instanceof Uint8Array) return p;
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setUint32(0, p >>> 0, true);
-    return b;
-  });
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 describe.runIf(isLinux)("cordon-exec command line", () => {
   const cases: [string, string[], RegExp][] = [

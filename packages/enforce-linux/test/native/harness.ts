@@ -170,3 +170,21 @@ export function parseSys(stdout: string): Map<string, number> {
 export function exists(file: string): boolean {
   return existsSync(file);
 }
+
+/** Hand-built spec bytes: strings as UTF-8, numbers as u32 little-endian, byte arrays as they are. */
+export function wire(...parts: (string | number | Uint8Array)[]): Uint8Array {
+  const chunks = parts.map((p) => {
+    if (typeof p === "string") return new TextEncoder().encode(p);
+    if (p instanceof Uint8Array) return p;
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setUint32(0, p >>> 0, true);
+    return b;
+  });
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
