@@ -88,6 +88,18 @@ function canonicalize(p: string): string | undefined {
   }
 }
 
+let usernsKnownOk = false;
+
+/**
+ * The user-namespace sysctl check, re-read until it passes once and then trusted for the process (a
+ * sysctl tightened later only makes bwrap itself fail, which launch reports as a cordon failure, 125).
+ */
+function usernsUsable(uid: number): boolean {
+  if (usernsKnownOk) return true;
+  usernsKnownOk = usernsSysctlCheck(uid).ok;
+  return usernsKnownOk;
+}
+
 /** Collects everything `planLinux` needs about this host for this policy and command. */
 export function gatherFacts(policy: ResolvedPolicy, command: CommandSpec): LinuxHostFacts {
   const native = nativeFacts();
@@ -120,7 +132,7 @@ export function gatherFacts(policy: ResolvedPolicy, command: CommandSpec): Linux
 
   return {
     bwrap: bwrap.path === null ? null : { path: bwrap.path, version: "unchecked" },
-    userNamespaces: usernsSysctlCheck(uid).ok,
+    userNamespaces: usernsUsable(uid),
     landlockAbi: native.landlockAbi,
     seccomp: native.seccomp,
     execHelper: native.execHelper,

@@ -237,7 +237,9 @@ for (const as of ["root", "user"] as const satisfies readonly RunAs[]) {
       const running = runAsync(as, { policy: netPolicy({ domains: [] }, F), argv: ["sh", "-c", script] }, (pid) => (launcherPid = pid));
       const runtimeDir = runtimeDirOf(as, uid);
       let dirs: string[] = [];
-      for (let i = 0; i < 400 && dirs.length === 0; i++) {
+      // The directory appears first, the socket once the proxy listens: wait for both.
+      const listening = () => dirs.length === 1 && existsSync(path.join(runtimeDir, dirs[0]!, "proxy.sock"));
+      for (let i = 0; i < 400 && !listening(); i++) {
         await new Promise((resolve) => setTimeout(resolve, 25));
         if (launcherPid !== undefined) dirs = runDirsIn(runtimeDir, launcherPid);
       }
