@@ -7,10 +7,11 @@
 // outside npm, it re-runs itself through `npm run build:native`. It never downloads Node headers when the
 // running Node has its own (e.g. /usr/include/node from Debian's nodejs package): it passes --nodedir then.
 // Results: packages/enforce-linux/build/Release/{cordon_native.node,cordon-exec}; with --prebuilds also
-// copied to packages/enforce-linux/prebuilds/linux-<arch>/ for publishing.
+// copied to packages/enforce-linux/prebuilds/<host target>/ for publishing — exactly what
+// `node tools/collect-prebuilds.mjs local` does (linux-<arch>, or linux-<arch>-musl on musl; verified).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -101,8 +102,11 @@ for (const file of ARTIFACTS) {
   if (!existsSync(path.join(releaseDir, file))) fail(`node-gyp finished but ${path.join(releaseDir, file)} is missing`);
 }
 if (process.argv.includes("--prebuilds")) {
-  const target = path.join(packageDir, "prebuilds", `linux-${process.arch}`);
-  mkdirSync(target, { recursive: true });
-  for (const file of ARTIFACTS) copyFileSync(path.join(releaseDir, file), path.join(target, file));
-  console.log(`build-native: copied ${ARTIFACTS.join(", ")} to ${target}`);
+  // One implementation of the prebuilds layout (target names, modes, ELF checks): collect-prebuilds.mjs.
+  const { collectLocal } = await import("./collect-prebuilds.mjs");
+  try {
+    console.log(`build-native: ${collectLocal().summary}`);
+  } catch (error) {
+    fail(error.message);
+  }
 }

@@ -3,8 +3,8 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execHelperPath, loadNative, nativeArtifactDirs } from "../../src/native.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { execHelperPath, isMuslRuntime, loadNative, nativeArtifactDirs, supportsUnixSocketMediation } from "../../src/native.js";
 import { createWorkspace, isLinux, packageDir, type Workspace } from "./harness.js";
 
 let ws: Workspace;
@@ -38,6 +38,33 @@ describe.runIf(isLinux)("native addon", () => {
     expect(helper).toBe(path.join(packageDir, "build", "Release", "cordon-exec"));
     accessSync(helper, constants.X_OK);
     expect(nativeArtifactDirs()).toEqual([path.join(packageDir, "build", "Release"), path.join(packageDir, "prebuilds", `linux-${process.arch}`)]);
+  });
+
+  it("looks for musl prebuilds (prebuilds/linux-<arch>-musl) when Node reports no glibc runtime", () => {
+    expect(isMuslRuntime()).toBe(false); // this host runs glibc
+    const spy = vi.spyOn(process.report, "getReport").mockReturnValue({ header: {} } as ReturnType<typeof process.report.getReport>);
+    try {
+      expect(isMuslRuntime()).toBe(true);
+      expect(nativeArtifactDirs()).toEqual([path.join(packageDir, "build", "Release"), path.join(packageDir, "prebuilds", `linux-${process.arch}-musl`)]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(nativeArtifactDirs()[1]).toBe(path.join(packageDir, "prebuilds", `linux-${process.arch}`));
+  });
+
+  it("reports unix socket mediation as supported: user notifications, pidfd_getfd (Linux >= 5.6), no Yama scope >= 2", () => {
+    const [major = 0, minor = 0] = os.release().split(".").map(Number);
+    const yama = (() => {
+      try {
+        return Number(readFileSync("/proc/sys/kernel/yama/ptrace_scope", "utf8"));
+      } catch {
+        return 0;
+      }
+    })();
+    const expected = (major > 5 || (major === 5 && minor >= 6)) && yama < 2 && loadNative().seccompAvailable();
+    expect(loadNative().unixSocketMediationAvailable()).toBe(expected);
+    expect(supportsUnixSocketMediation()).toBe(expected);
+    expect(expected).toBe(true); // this machine: 6.18 without Yama; the mediation tests rely on it
   });
 
   it("links cordon-exec statically, so no dynamic loader (LD_PRELOAD) runs before it confines itself (ENV-05)", () => {

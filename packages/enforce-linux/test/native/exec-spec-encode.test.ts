@@ -1,6 +1,6 @@
 // encodeExecSpec: exact wire layout and every validation error (the native side is tested in cordon-exec.test.ts).
 import { describe, expect, it } from "vitest";
-import { encodeExecSpec, EXEC_SPEC_MAGIC, ExecSpecEncodeError } from "../../src/exec-spec-encode.js";
+import { encodeExecSpec, EXEC_SPEC_MAGIC, ExecSpecEncodeError, isCanonicalSocketPath } from "../../src/exec-spec-encode.js";
 import type { ExecSpec } from "../../src/exec-spec.js";
 
 const BASE: ExecSpec = { landlock: null, seccompProgram: null, keepFds: [], newSession: false, newKeyring: false };
@@ -79,6 +79,57 @@ describe("encodeExecSpec", () => {
     ["empty env name", { ...BASE, env: { "": "x" } }, 'env name "" is empty or contains "=" or NUL'],
     ["NUL in env value", { ...BASE, env: { A: "x\0y" } }, "env A must be a string without NUL bytes"],
   ];
+  it("encodes the unix socket allowlist after the seccomp program, in the given order (flag bit 6)", () => {
+    const program = new Uint8Array(8).fill(1);
+    const bytes = encodeExecSpec({ ...BASE, seccompProgram: program, unixSockets: { allow: ["/run/docker.sock", "/a"] } });
+    expect(u32s(bytes, 4, 1)).toEqual([0b100_1000]);
+    expect(u32s(bytes, 8, 1)).toEqual([8]);
+    let at = 20;
+    expect(u32s(bytes, at, 2)).toEqual([2, 16]);
+    expect(new TextDecoder().decode(bytes.subarray(at + 8, at + 24))).toBe("/run/docker.sock");
+    at += 24;
+    expect(u32s(bytes, at, 1)).toEqual([2]);
+    expect(new TextDecoder().decode(bytes.subarray(at + 4, at + 6))).toBe("/a");
+    at += 6;
+    expect(u32s(bytes, at, 1)).toEqual([0]); // keep fds
+    expect(bytes.length).toBe(at + 4);
+  });
+
+  it("encodes an empty allowlist as mediation with nothing reachable, and null/absent as no mediation", () => {
+    const program = new Uint8Array(8);
+    const empty = encodeExecSpec({ ...BASE, seccompProgram: program, unixSockets: { allow: [] } });
+    expect(u32s(empty, 4, 1)[0]! & 0b100_0000).toBe(0b100_0000);
+    expect(u32s(empty, 20, 1)).toEqual([0]);
+    for (const off of [encodeExecSpec({ ...BASE, seccompProgram: program, unixSockets: null }), encodeExecSpec({ ...BASE, seccompProgram: program })]) {
+      expect(u32s(off, 4, 1)[0]! & 0b100_0000).toBe(0);
+      expect(off.length).toBe(empty.length - 4);
+    }
+  });
+
+  it("accepts canonical paths only", () => {
+    expect(isCanonicalSocketPath("/run/docker.sock")).toBe(true);
+    expect(isCanonicalSocketPath("/a/.b/..c/b..")).toBe(true);
+    for (const bad of ["", "/", "a/b", "//a", "/a//b", "/a/", "/a/./b", "/a/../b", "/..", "/."]) expect(isCanonicalSocketPath(bad), bad).toBe(false);
+  });
+
+  const program = new Uint8Array(8);
+  const invalidUnix: [string, ExecSpec, string][] = [
+    ["unixSockets without a seccomp program", { ...BASE, unixSockets: { allow: [] } }, "unixSockets needs a seccompProgram (mediation without the main filter is not sound)"],
+    ["a relative socket path", { ...BASE, seccompProgram: program, unixSockets: { allow: ["run/x.sock"] } }, 'unixSockets.allow[0] must be an absolute canonical path (no "." or ".." components, no "//", no trailing "/"), got "run/x.sock"'],
+    ["a socket path with ..", { ...BASE, seccompProgram: program, unixSockets: { allow: ["/a", "/run/../x.sock"] } }, 'unixSockets.allow[1] must be an absolute canonical path (no "." or ".." components, no "//", no trailing "/"), got "/run/../x.sock"'],
+    ["a socket path with a trailing /", { ...BASE, seccompProgram: program, unixSockets: { allow: ["/run/"] } }, "unixSockets.allow[0] must be an absolute canonical path"],
+    ["a NUL in a socket path", { ...BASE, seccompProgram: program, unixSockets: { allow: ["/a\0b"] } }, "unixSockets.allow[0] contains a NUL byte"],
+    ["an overlong socket path", { ...BASE, seccompProgram: program, unixSockets: { allow: [`/${"a".repeat(4095)}`] } }, "unixSockets.allow[0] is longer than 4095 bytes"],
+    ["duplicate socket paths", { ...BASE, seccompProgram: program, unixSockets: { allow: ["/a", "/a"] } }, "unixSockets.allow contains duplicates"],
+    ["more than 1024 socket paths", { ...BASE, seccompProgram: program, unixSockets: { allow: Array.from({ length: 1025 }, (_, i) => `/s${i}`) } }, "unixSockets.allow has more than 1024 entries"],
+    ["a non-array allowlist", { ...BASE, seccompProgram: program, unixSockets: { allow: "/a" as unknown as string[] } }, "unixSockets.allow must be an array of paths"],
+    ["a non-string socket path", { ...BASE, seccompProgram: program, unixSockets: { allow: [7 as unknown as string] } }, "unixSockets.allow[0] must be an absolute canonical path"],
+  ];
+  it.each(invalidUnix)("rejects %s", (_label, spec, message) => {
+    expect(() => encodeExecSpec(spec)).toThrow(ExecSpecEncodeError);
+    expect(() => encodeExecSpec(spec)).toThrow(message);
+  });
+
   it.each(invalid)("rejects %s", (_label, spec, message) => {
     expect(() => encodeExecSpec(spec)).toThrow(ExecSpecEncodeError);
     expect(() => encodeExecSpec(spec)).toThrow(message);
