@@ -1,5 +1,6 @@
 // Fail-closed tests (FC): when something cannot be enforced the run is refused with the rule and the
 // reason, and the command never runs (its marker file never appears). Also Landlock-only mode for real.
+import { nativeFacts } from "../../src/host/native-facts.js";
 import { spawn as spawnHost, execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -68,7 +69,10 @@ for (const as of ["root", "user"] as const satisfies readonly RunAs[]) {
       expectRefusedAndNotRun(r, `"${WS}/docs" = "read" (/etc/cordon/config.toml:7): ${WS}/docs would be writable: Landlock cannot make read-only a path inside an allowed tree`);
     });
 
-    it("FC-05: an allowed unix socket → refused while cordon-exec cannot mediate unix sockets", () => {
+    // Once cordon-exec mediates unix sockets (native.ts supportsUnixSocketMediation), the policy runs instead
+    // (test/network/unix-sockets.test.ts covers that).
+    if (nativeFacts().unixSocketMediation) console.warn("fail-closed: SKIPPING the allowed-unix-socket refusal: this cordon-exec mediates unix sockets");
+    it.runIf(!nativeFacts().unixSocketMediation)("FC-05: an allowed unix socket → refused while cordon-exec cannot mediate unix sockets", () => {
       const policy = makePolicy({ rules: [rule("/", "read"), rule(WS, "write")], cwd: WS, networkEnabled: true, unixSockets: [{ path: "/run/docker.sock", decision: "allow" }] });
       expectRefusedAndNotRun(runSandboxed(as, policy, touch()), "allowing a unix socket is not supported by this cordon-exec");
     });
