@@ -74,10 +74,10 @@ export function proxyEnvironment(base: Readonly<Record<string, string>>, net: Li
   const env: Record<string, string> = { ...base };
   const httpUrl = `http://${net.proxyHost}:${net.httpPort}`;
   for (const name of ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"]) env[name] = httpUrl;
-  for (const name of ["ALL_PROXY", "all_proxy"]) {
-    if (net.socksPort === null) delete env[name];
-    else env[name] = `socks5h://${net.proxyHost}:${net.socksPort}`;
-  }
+  // Spec 5 gives the command ALL_PROXY too. Without SOCKS5 it names the HTTP proxy, so an ALL_PROXY
+  // inherited from the host can never point anywhere else (same on macOS and Windows).
+  const allUrl = net.socksPort === null ? httpUrl : `socks5h://${net.proxyHost}:${net.socksPort}`;
+  for (const name of ["ALL_PROXY", "all_proxy"]) env[name] = allUrl;
   env.NO_PROXY = "";
   env.no_proxy = "";
   return env;

@@ -73,11 +73,10 @@ describe("proxyEnvironment", () => {
     });
   });
 
-  it("removes ALL_PROXY (inherited or not) when SOCKS5 is off", () => {
+  it("points ALL_PROXY (inherited or not) at the HTTP proxy when SOCKS5 is off", () => {
     const env = proxyEnvironment({ ...CMD.env, all_proxy: "x" }, planNetwork(netPolicy({ enableSocks5: false }).network));
-    expect(env).not.toHaveProperty("ALL_PROXY");
-    expect(env).not.toHaveProperty("all_proxy");
-    expect(env.HTTPS_PROXY).toBe("http://127.0.0.1:3128");
+    expect(env.ALL_PROXY).toBe("http://127.0.0.1:3128");
+    expect(env.all_proxy).toBe("http://127.0.0.1:3128");
   });
 });
 

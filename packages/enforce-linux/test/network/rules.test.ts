@@ -193,8 +193,8 @@ for (const as of ["root", "user"] as const satisfies readonly RunAs[]) {
         expect(s6.requests.filter((q) => q.host.startsWith("[::1]")).length).toBe(0);
       });
 
-      it("SOCKS5 off: no ALL_PROXY, and a SOCKS5 greeting is refused", () => {
-        expect(out.all).toBe("unsetunset");
+      it("SOCKS5 off: ALL_PROXY names the HTTP proxy, and a SOCKS5 greeting is refused", () => {
+        expect(out.all).toBe("http://127.0.0.1:3128http://127.0.0.1:3128");
         expect(out.socks_off).toBe("socks-connect method 255");
         expect(r.denials).toContainEqual({ kind: "network", operation: "connect", target: "(socks5 request)", detail: "command_not_supported" });
       });
