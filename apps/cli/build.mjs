@@ -98,9 +98,7 @@ const lazyZod = {
 
 /** The facade must forward every export of the real module, and every one must be a function. */
 async function checkLayerSchemaExports() {
-  const real = await import(pathToFileURL(path.join(cliDir, "node_modules/@cordon/policy-model/dist/config/layer-schema.js")).href).catch(() =>
-    import(pathToFileURL(path.join(cliDir, "../../node_modules/@cordon/policy-model/dist/config/layer-schema.js")).href),
-  );
+  const real = await import(new URL("./config/layer-schema.js", import.meta.resolve("@cordon/policy-model")).href);
   const names = Object.keys(real).sort();
   if (names.join() !== LAYER_SCHEMA_FUNCTIONS.join() || names.some((name) => typeof real[name] !== "function")) {
     throw new Error(`policy-model's config/layer-schema.js exports ${names.join(", ")}: update the lazy facade in build.mjs (functions only: ${LAYER_SCHEMA_FUNCTIONS.join(", ")})`);
@@ -140,8 +138,6 @@ function checkBundle(metafile) {
   if (locales.length > 0) throw new Error(`zod was not tree-shaken (${locales.length} locales inlined): does policy-model still import { z } from "zod"?`);
   const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(BUNDLE, "latin1"));
   if (nonAscii) throw new Error("dist/cordon-cli.cjs must be pure ASCII (bundled-cli.ts decodes it as latin1)");
-  const eager = /^init_\w+\(\);?$/m.exec(readFileSync(BUNDLE, "utf8"));
-  if (eager) throw new Error(`dist/cordon-cli.cjs runs ${eager[0]} at start-up: something outside config/layer-schema.js imports zod or schema.js`);
 }
 
 /** The bin stays small: its own four sources, importing Node built-ins and dist/index.js only. */
@@ -164,7 +160,8 @@ function makeCodeCache() {
   try {
     const project = path.join(work, "project");
     mkdirSync(path.join(project, ".git"), { recursive: true });
-    const env = { PATH: process.env.PATH ?? "", HOME: work, CORDON_HOME: path.join(work, "cordon-home"), CORDON_SYSTEM_DIR: path.join(work, "system") };
+    const { NODE_OPTIONS: _flags, ...inherited } = process.env;
+    const env = { ...inherited, HOME: work, USERPROFILE: work, CORDON_HOME: path.join(work, "cordon-home"), CORDON_SYSTEM_DIR: path.join(work, "system") };
     // A config file too, so that parsing TOML and validating with zod are in the cache as well.
     const config = path.join(work, "config.toml");
     writeFileSync(config, WARM_UP_CONFIG);
@@ -175,10 +172,14 @@ function makeCodeCache() {
       import { compileBundle, evaluateBundle, CODE_CACHE_FILE } from ${JSON.stringify(loader)};
       const script = compileBundle();
       const { runCli } = evaluateBundle(script);
+      const zodLoaded = () => "__zod_globalConfig" in globalThis; // set when zod's core starts
       for (const argv of ${JSON.stringify(warmUp)}) {
         const code = await runCli(argv);
         if (code !== 0) throw new Error("cordon " + argv.join(" ") + " exited " + code);
+        // zod must start only for a layer to validate (lazyZod above): not for the built-in profiles.
+        if (!argv.includes("--config") && zodLoaded()) throw new Error("zod started for cordon " + argv.join(" ") + ", with nothing to validate: something besides config/layer-schema.js imports zod or schema.js");
       }
+      if (!zodLoaded()) throw new Error("zod never started, not even to validate a config layer: the zodLoaded() probe no longer works");
       writeFileSync(CODE_CACHE_FILE, script.createCachedData());`;
     run(["--input-type=module", "-e", make], { cwd: project, env });
     const check = `
