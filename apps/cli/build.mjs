@@ -1,8 +1,9 @@
 // Builds the `cordon` executable for fast start-up. Runs after tsc, which builds dist/ for library users.
-//   dist/cordon.cjs                 the bin (src/main.ts + bundled-cli.ts + version.ts; CommonJS starts
-//                                   faster than an ES module entry)
+//   dist/cordon.cjs                 the bin (src/main.ts with bundled-cli.ts, version.ts and write.ts;
+//                                   CommonJS starts faster than an ES module entry)
 //   dist/cordon-cli.cjs             src/cli.ts with @cordon/policy-model, zod, smol-toml, micromatch and
-//                                   ipaddr.js inlined: one script instead of ~150 ES modules
+//                                   ipaddr.js inlined: one script instead of ~150 ES modules; zod starts
+//                                   only when a layer is validated
 //   dist/cordon-cli.cjs.v8-cache    V8's code cache for it, made here by running it (see bundled-cli.ts)
 //   dist/cordon-cli.cjs.LICENSES.txt  the licenses of the third-party code inlined into it
 // The commands that load an OS backend (run, doctor, plan) run on dist/index.js; the backends stay
@@ -20,6 +21,7 @@ const dist = path.join(cliDir, "dist");
 const BACKENDS = ["@cordon/enforce-linux", "@cordon/enforce-macos", "@cordon/enforce-windows"];
 const BUNDLE = path.join(dist, "cordon-cli.cjs");
 const BIN = path.join(dist, "cordon.cjs");
+
 /** A typical config layer for the code cache warm-up (see makeCodeCache). */
 const WARM_UP_CONFIG = `default_permissions = "dev"
 [permissions.dev]
