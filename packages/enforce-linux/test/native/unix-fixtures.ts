@@ -44,14 +44,16 @@ export function countingServer(address: string, reply: string): Promise<Counting
   });
 }
 
-/** A seqpacket or datagram server (unix-probe serve): its output lines ("accepted", "received …"). */
+/** A seqpacket, datagram or "hold" server (unix-probe serve): its output lines ("accepted", "received …"). */
 export interface ProbeServer {
   readonly path: string;
   lines(): string[];
+  /** Sends a signal (SIGUSR1 makes a "hold" server start accepting). */
+  signal(name: NodeJS.Signals): void;
   stop(): void;
 }
 
-export function probeServer(probe: string, type: "seqpacket" | "dgram", socketPath: string, reply: string): Promise<ProbeServer> {
+export function probeServer(probe: string, type: "seqpacket" | "dgram" | "hold", socketPath: string, reply: string): Promise<ProbeServer> {
   const child: ChildProcess = spawn(probe, ["serve", type, socketPath, reply], { stdio: ["ignore", "pipe", "inherit"] });
   let output = "";
   return new Promise((resolve, reject) => {
@@ -62,10 +64,42 @@ export function probeServer(probe: string, type: "seqpacket" | "dgram", socketPa
         resolve({
           path: socketPath,
           lines: () => output.split("\n").filter((line) => line !== "" && line !== "listening"),
+          signal: (name) => child.kill(name),
           stop: () => child.kill("SIGKILL"),
         });
       }
     });
     child.once("exit", (code) => reject(new Error(`unix-probe serve exited with ${code}: ${output}`)));
   });
+}
+
+/** A cordon-exec run whose output is watched while it runs (for steps that must happen mid-run). */
+export interface LiveRun {
+  readonly pid: number;
+  /** Resolves once stdout contains `text`. */
+  waitFor(text: string): Promise<void>;
+  /** Resolves when the run is over and its stdio is closed. */
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: string[]; stderr: string }>;
+}
+
+/** Starts `argv` (user prefix + helper + args) with `spec` bytes on fd 3. */
+export function startLive(argv: readonly string[], spec: Uint8Array, options: { detached?: boolean } = {}): LiveRun {
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe", "pipe"], env: { PATH: "/usr/bin:/bin" }, detached: options.detached ?? false });
+  (child.stdio[3] as NodeJS.WritableStream).end(Buffer.from(spec));
+  let stdout = "";
+  let stderr = "";
+  const waiters: { text: string; resolve: () => void }[] = [];
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+    for (const w of waiters.filter((w) => stdout.includes(w.text))) w.resolve();
+  });
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; lines: string[]; stderr: string }>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code, signal, lines: stdout.split("\n").filter(Boolean), stderr })),
+  );
+  return {
+    pid: child.pid!,
+    waitFor: (text) => (stdout.includes(text) ? Promise.resolve() : new Promise((resolve) => waiters.push({ text, resolve }))),
+    done,
+  };
 }

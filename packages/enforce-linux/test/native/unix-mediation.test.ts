@@ -4,15 +4,14 @@
 // the allowed one works (blocking, non-blocking, seqpacket, threads, relative paths) and data flows.
 // Every refusal is paired with a control showing the target is reachable without cordon, and the servers
 // count what actually reached them.
-import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readlinkSync, realpathSync, symlinkSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync } from "node:fs";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeExecSpec } from "../../src/exec-spec-encode.js";
 import type { ExecSpec } from "../../src/exec-spec.js";
 import { loadNative, supportsUnixSocketMediation } from "../../src/native.js";
 import { BASE_SPEC, createWorkspace, helperPath, isLinux, isRoot, landlockSpec, runHelper, seccompProgram, TEST_USERS, type TestUser, type Workspace } from "./harness.js";
-import { compileUnixProbe, countingServer, probeServer, type CountingServer, type ProbeServer } from "./unix-fixtures.js";
+import { compileUnixProbe, countingServer, probeServer, startLive, type CountingServer, type ProbeServer } from "./unix-fixtures.js";
 
 const abi = isLinux ? loadNative().landlockAbi() : 0;
 const mediation = isLinux && supportsUnixSocketMediation();
@@ -156,6 +155,7 @@ describe.runIf(mediation)("unix socket mediation", () => {
         const [, ok, refused] = /^race ok=(\d+) refused=(\d+)$/.exec(lines[0] ?? "") ?? [];
         expect(Number(ok) + Number(refused)).toBe(3000);
         expect(Number(ok)).toBeGreaterThan(0);
+        expect(Number(refused)).toBeGreaterThan(0); // the flips did reach the supervisor
         await waitFor(() => a.connections() === before.a + Number(ok));
         expect(b.connections()).toBe(before.b);
       });
@@ -196,44 +196,66 @@ describe.runIf(mediation)("unix socket mediation", () => {
       });
 
       it("fails closed when the supervisor is killed: the command dies with it, orphans get ENOSYS", async () => {
+        const live = startLive([...user.prefix, helperPath(), "--spec-fd", "3", "--", probe, "orphan", a.path], encodeExecSpec(mediatedSpec([a.path])));
+        await live.waitFor("ready\n");
+        process.kill(live.pid, "SIGKILL"); // the supervisor: the pid the launcher holds
+        expect(await live.done).toEqual({ code: null, signal: "SIGKILL", lines: ["connect ok pong-a", "ready", "orphan-connect error ENOSYS"], stderr: "" });
+      });
+
+      it("keeps serving other connects while a blocking connect waits for a full backlog", async () => {
+        const hold = await probeServer(probe, "hold", `${dir}/hold-${user.name}.sock`, "pong-hold");
+        try {
+          const spec = { ...mediatedSpec([a.path, hold.path]), landlock: landlockSpec(ws, [{ path: dir, rights: "read" }, { path: "/proc", rights: "read" }]) };
+          const live = startLive([...user.prefix, helperPath(), "--spec-fd", "3", "--", probe, "backlog", hold.path, a.path], encodeExecSpec(spec));
+          // The held connect is parked in the supervisor; had it blocked there, this connect would never be answered.
+          await live.waitFor("connect ok pong-a\n");
+          hold.signal("SIGUSR1");
+          expect(await live.done).toEqual({ code: 0, signal: null, lines: ["connect ok pong-a", "held ok pong-hold"], stderr: "" });
+          expect(hold.lines()).toEqual(["accepted", "accepted"]);
+        } finally {
+          hold.stop();
+        }
+      });
+
+      it("control: allowUnixSockets without mediation opens every socket in view (why the two must go together)", async () => {
+        expect((await run(user, ["connect", "stream", b.path], { ...mediatedSpec([a.path]), unixSockets: null })).lines).toEqual(["connect ok pong-b"]);
+      });
+
+      it("passes TCP to the network bridge through the supervisor (proxy mode with mediation)", async () => {
+        const port = await freePort();
+        const spec = mediatedSpec([], { tcpConnectPorts: [port], minAbi: abi >= 4 ? 4 : 1, ...(abi >= 4 ? {} : { tcpConnectPorts: null }) });
+        const result = await runHelper({ spec, command: [], helperArgs: ["--spec-fd", "3", "--bridge", `${port}=${a.path}`, "--", probe, "tcp", "blocking", String(port)], user });
+        expect(result).toMatchObject({ code: 0, stdout: "tcp ok pong-a\n", stderr: "" });
+      });
+
+      it("delivers a signal sent to the process group to the command, and exits as the command did", async () => {
         const spec = mediatedSpec([a.path]);
-        const child = spawn(user.prefix[0] ?? helperPath(), [...user.prefix.slice(1), ...(user.prefix.length > 0 ? [helperPath()] : []), "--spec-fd", "3", "--", probe, "orphan", a.path], {
-          stdio: ["ignore", "pipe", "pipe", "pipe"],
-          env: { PATH: "/usr/bin:/bin" },
-        });
-        (child.stdio[3] as NodeJS.WritableStream).end(Buffer.from(encodeExecSpec(spec)));
-        let stdout = "";
-        let stderr = "";
-        child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-        const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
-        const closed = new Promise<void>((resolve) => child.on("close", () => resolve()));
-        await new Promise<void>((resolve) =>
-          child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-            stdout += d;
-            if (stdout.includes("ready\n")) resolve();
-          }),
-        );
-        child.kill("SIGKILL"); // the supervisor: the pid the launcher holds
-        expect(await exited).toBe("SIGKILL");
-        await closed;
-        expect(stdout.split("\n").filter(Boolean)).toEqual(["connect ok pong-a", "ready", "orphan-connect error ENOSYS"]);
-        expect(stderr).toBe("");
+        const live = startLive([...user.prefix, helperPath(), "--spec-fd", "3", "--", "sh", "-c", "trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.05; done"], encodeExecSpec(spec));
+        await live.waitFor("ready\n");
+        process.kill(-live.pid, "SIGTERM"); // what the launcher does: the supervisor leads the session's process group
+        // (sh may report its sleep child, which the group signal also hit, as "Terminated" on stderr.)
+        expect(await live.done).toMatchObject({ code: 42, signal: null, lines: ["ready", "got TERM"] });
       });
     });
   }
 
   it.runIf(isRoot)("keeps the supervisor to its listener, a signalfd and stdio (stdin/stdout on /dev/null)", async () => {
-    const child = spawn(helperPath(), ["--spec-fd", "3", "--", probe, "orphan", a.path], { stdio: ["ignore", "pipe", "inherit", "pipe"], env: {} });
-    (child.stdio[3] as NodeJS.WritableStream).end(Buffer.from(encodeExecSpec(mediatedSpec([a.path]))));
-    await new Promise<void>((resolve) => child.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && resolve()));
+    const live = startLive([helperPath(), "--spec-fd", "3", "--", probe, "orphan", a.path], encodeExecSpec(mediatedSpec([a.path])));
+    await live.waitFor("ready\n");
     try {
-      const fdDir = `/proc/${child.pid}/fd`;
+      const fdDir = `/proc/${live.pid}/fd`;
       const targets = readdirSync(fdDir).map((fd) => `${fd} ${readlinkSync(`${fdDir}/${fd}`)}`);
       expect(targets.slice(0, 2)).toEqual(["0 /dev/null", "1 /dev/null"]);
-      expect(targets[2]).toMatch(/^2 (pipe|socket):/); // stderr, inherited from vitest
+      expect(targets[2]).toMatch(/^2 (pipe|socket):/); // stderr (node's stdio pipes are socketpairs)
       expect(targets.slice(3).map((t) => t.replace(/^\d+ /, "")).sort()).toEqual(["anon_inode:[signalfd]", "anon_inode:seccomp notify"]);
+      const status = readFileSync(`/proc/${live.pid}/status`, "utf8");
+      expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
+      expect(status).toMatch(/^Seccomp:\s+2$/m);
+      expect(status).toMatch(/^CapEff:\s+0+$/m);
+      expect(status).toMatch(/^CapPrm:\s+0+$/m);
     } finally {
-      child.kill("SIGKILL");
+      process.kill(live.pid, "SIGKILL");
+      await live.done;
     }
   });
 
@@ -247,6 +269,14 @@ describe.runIf(mediation)("unix socket mediation", () => {
 
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !condition(); i += 1) await new Promise((r) => setTimeout(r, 10));
+}
+
+function freePort(): Promise<number> {
+  const s = net.createServer();
+  return new Promise((resolve) => s.listen(0, "127.0.0.1", () => {
+    const port = (s.address() as net.AddressInfo).port;
+    s.close(() => resolve(port));
+  }));
 }
 
 function tcpServer(reply: string): Promise<{ port: number; connections: () => number; close: () => void }> {
