@@ -34,8 +34,14 @@ export interface ExecSpec {
    * canonical path (symlinks resolved, in the sandbox's view) is in `allow`; abstract addresses never;
    * other families are connected as asked, with `landlock.tcpConnectPorts` enforced by the supervisor.
    * Needs `seccompProgram` (which must deny io_uring and unix datagram sockets, as the addon's programs
-   * do) and `supportsUnixSocketMediation()`. `allow` holds absolute canonical paths (no `.`/`..`
-   * components, no `//`, no trailing `/`), without duplicates; it may be empty. Absent or null = off.
+   * do; build it with `allowUnixSockets: true` so the command may create AF_UNIX stream/seqpacket
+   * sockets) and `supportsUnixSocketMediation()`. `allow` holds absolute canonical paths as seen inside
+   * the sandbox (no `.`/`..` components, no `//`, no trailing `/`), without duplicates, at most 1024;
+   * it may be empty. Absent or null = off.
+   * Process model: the helper's own pid stays the supervisor (the command is its child); it leads the
+   * session/process group when `newSession`, leaves group signals to reach the command directly, and
+   * exits with the command's code or signal. If it dies, the command is killed and the remaining
+   * processes' connect() calls fail with ENOSYS. The supervisor needs /proc mounted in the sandbox.
    */
   readonly unixSockets?: { readonly allow: readonly string[] } | null;
   /**

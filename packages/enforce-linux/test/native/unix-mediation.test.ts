@@ -217,6 +217,17 @@ describe.runIf(mediation)("unix socket mediation", () => {
         }
       });
 
+      it("fails closed for a task it cannot read (non-dumpable): EACCES, and says why once", async () => {
+        const before = a.connections();
+        expect(await run(user, ["undumpable", a.path])).toEqual({
+          code: 2,
+          lines: ["connect error EACCES", "connect error EACCES"],
+          stderr:
+            "cordon-exec: unix socket supervisor: cannot read the memory of the task calling connect(); refused with EACCES (is the program unreadable or made itself non-dumpable?): Operation not permitted\n",
+        });
+        expect(a.connections()).toBe(before);
+      });
+
       it("control: allowUnixSockets without mediation opens every socket in view (why the two must go together)", async () => {
         expect((await run(user, ["connect", "stream", b.path], { ...mediatedSpec([a.path]), unixSockets: null })).lines).toEqual(["connect ok pong-b"]);
       });
