@@ -1,7 +1,7 @@
 // launch(): exit codes (128+N for signals), abort kills the whole tree, :danger-full-access runs directly,
 // probe() reports this host, and the command never starts when planning refuses.
 import { spawn as spawnHost, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, linkSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { linuxBackend } from "../../src/backend.js";
 import { spawn, SandboxRefusedError } from "../../src/spawn.js";
@@ -60,9 +60,14 @@ describe.runIf(!blocker)("launch", () => {
 
   it("refuses before running anything, with a typed error", async () => {
     const marker = `${ws}/never`;
-    const refused = makePolicy({ rules: [rule("/", "read"), rule(ws, "write")], cwd: ws, networkEnabled: true });
+    // A denied file with a second hard link cannot be masked under every name (FS-06): refused.
+    writeFileSync(`${ws}/secret.env`, "canary");
+    linkSync(`${ws}/secret.env`, `${ws}/alias.txt`);
+    const refused = makePolicy({ rules: [rule("/", "read"), rule(ws, "write"), rule(`${ws}/secret.env`, "deny")], cwd: ws });
     await expect(spawn(refused, ["touch", marker], { stdio: "ignore" })).rejects.toBeInstanceOf(SandboxRefusedError);
     expect(existsSync(marker)).toBe(false);
+    rmSync(`${ws}/secret.env`);
+    rmSync(`${ws}/alias.txt`);
   });
 
   it("runs :danger-full-access directly (no sandbox: a write outside any root succeeds)", async () => {
@@ -91,7 +96,7 @@ describe.runIf(!blocker)("probe", () => {
     expect(report.capabilities.userNamespaces?.available).toBe(true);
     expect(report.capabilities.landlock?.available).toBe(true);
     expect(report.capabilities.seccomp?.available).toBe(true);
-    expect(report.capabilities.network?.available).toBe(false);
+    expect(report.capabilities.network?.available).toBe(true);
     expect(report.ready).toBe(true);
     expect(await linuxBackend.probe()).toBe(report); // cached per process
   });
