@@ -1,6 +1,6 @@
 // Allowed unix sockets (spec 5): refused unless cordon-exec mediates connect(2); with mediation, the exact
 // allowed paths (canonical, as the sandbox sees them) go into the ExecSpec and are made visible in the view.
-import { formatOrigin, type Refusal, type ResolvedPolicy } from "@cordon/policy-model";
+import { decidePath, formatOrigin, parentPath, type Refusal, type ResolvedPolicy } from "@cordon/policy-model";
 import type { LinuxHostFacts } from "../types.js";
 import { canonicalOf } from "./facts-lookup.js";
 import type { ExtraPath } from "./view.js";
@@ -35,11 +35,20 @@ export function planUnixSockets(policy: ResolvedPolicy, facts: LinuxHostFacts): 
   }
   const allow = new Set<string>();
   const extras: ExtraPath[] = [];
+  const refusals: Refusal[] = [];
   for (const s of allowed) {
     // The supervisor compares canonical paths; a symlinked spelling (/var/run → /run) is allowed by its target.
     const canonical = canonicalOf(facts, s.path) ?? s.path;
+    // In a directory the command can write, it could rename another socket it can reach into the
+    // allowed name, and the supervisor would connect to it: refuse instead (least privilege).
+    for (const dir of new Set([parentPath(s.path), parentPath(canonical)])) {
+      if (decidePath(policy, dir).write) {
+        refusals.push({ rule: ruleName(s.path, s.origin), reason: `the socket's directory ${dir} is writable inside the sandbox, so the command could put another socket under the allowed name; allow a socket in a directory the profile does not make writable` });
+      }
+    }
     allow.add(canonical);
     extras.push({ path: s.path, want: "at-least-read", why: `${ruleName(s.path, s.origin)}: the allowed socket stays visible` });
   }
+  if (refusals.length > 0) return { allow: null, extras: [], refusals };
   return { allow: [...allow].sort(), extras, refusals: [] };
 }

@@ -162,6 +162,23 @@ describe("planLinux with network enabled", () => {
     expect(args).not.toContain("other.sock");
   });
 
+  it("refuses an allowed unix socket whose directory the sandbox can write (a rename could swap another socket in)", () => {
+    const origin = { kind: "builtin" as const };
+    const base = netPolicy({}, "/w");
+    const policy = {
+      ...base,
+      filesystem: { ...base.filesystem, rules: [rule("/", "read"), rule("/w", "write")] },
+      network: { ...base.network, unixSockets: [{ path: "/w/sock/app.sock", decision: "allow" as const, origin }] },
+    };
+    const facts = makeFacts({ unixSocketMediation: true }, { "/w/sock/app.sock": { kind: "other", nlink: 1 }, "/w/sock": { kind: "directory", nlink: 1 } });
+    const r = planLinux(policy, CMD, facts);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.refusal[0]?.rule).toBe('unix_sockets."/w/sock/app.sock" = "allow" (builtin)');
+      expect(r.refusal[0]?.reason).toContain("/w/sock is writable inside the sandbox");
+    }
+  });
+
   it("without allowed unix sockets no mediation is asked for, even when available (seccomp denies AF_UNIX outright)", () => {
     const p = plan({}, makeFacts({ unixSocketMediation: true }));
     expect(p.execSpec).not.toHaveProperty("unixSockets");
