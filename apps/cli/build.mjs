@@ -6,8 +6,9 @@
 //                                   only when a layer is validated
 //   dist/cordon-cli.cjs.v8-cache    V8's code cache for it, made here by running it (see bundled-cli.ts)
 //   dist/cordon-cli.cjs.LICENSES.txt  the licenses of the third-party code inlined into it
-// The commands that load an OS backend (run, doctor, plan) run on dist/index.js; the backends stay
-// separate optional packages, imported by their literal names.
+// The commands that load an OS backend (run, doctor, plan) run on the bundle too: the backends stay
+// separate optional packages, which the bin imports by their literal names (on Linux the package's
+// self-contained "./bundle" entry) and hands to the bundle through backend.ts's useBackendImporter.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
@@ -37,24 +38,27 @@ enabled = true
 inherit = "core"
 `;
 
-/** The bin's import of the library build stays an import of the file beside it. */
-const binImports = {
-  name: "cordon-bin-imports",
-  setup(build) {
-    build.onResolve({ filter: /^\.\/index\.js$/ }, (args) => (args.kind === "dynamic-import" ? { path: "./index.js", external: true } : undefined));
-  },
+/** The backend packages the bin imports for the bundle, by these literal names (see main.ts). */
+const BIN_BACKENDS = ["@cordon/enforce-linux/bundle", "@cordon/enforce-macos", "@cordon/enforce-windows"];
+
+/** The bundle's entry: the CLI, and the hook through which the bin hands it a backend. */
+const BUNDLE_ENTRY = {
+  contents: 'export { runCli } from "./src/cli.ts";\nexport { useBackendImporter } from "./src/backend.ts";\n',
+  resolveDir: cliDir,
+  sourcefile: "cordon-cli-entry.ts",
+  loader: "ts",
 };
 
 /**
- * The bundle serves only the commands that need no OS backend (the bin routes run, doctor and plan to
- * dist/index.js), so it loads no backend package: an import of one fails closed with this message.
+ * The bundle never imports a backend package itself (code run by node:vm cannot import()): the bin
+ * supplies the backend (useBackendImporter). Without one, an import fails closed with this message.
  */
 const noBackends = {
   name: "cordon-no-backends",
   setup(build) {
     build.onResolve({ filter: /^@cordon\/enforce-(linux|macos|windows)$/ }, (args) => ({ path: args.path, namespace: "cordon-no-backend" }));
     build.onLoad({ filter: /.*/, namespace: "cordon-no-backend" }, (args) => ({
-      contents: `throw new Error(${JSON.stringify(`the bundled CLI does not load ${args.path}: the cordon bin runs run, doctor and plan on dist/index.js`)});`,
+      contents: `throw new Error(${JSON.stringify(`the bundled CLI does not load ${args.path} itself: the cordon bin supplies the backend`)});`,
       loader: "js",
     }));
   },
@@ -125,8 +129,8 @@ const common = {
 };
 
 await checkLayerSchemaExports();
-const cli = await esbuild.build({ ...common, entryPoints: [path.join(cliDir, "src/cli.ts")], outfile: BUNDLE, plugins: [lazyZod, zodNamespace, noBackends] });
-const bin = await esbuild.build({ ...common, entryPoints: [path.join(cliDir, "src/main.ts")], outfile: BIN, plugins: [binImports] });
+const cli = await esbuild.build({ ...common, stdin: BUNDLE_ENTRY, outfile: BUNDLE, plugins: [lazyZod, zodNamespace, noBackends] });
+const bin = await esbuild.build({ ...common, entryPoints: [path.join(cliDir, "src/main.ts")], outfile: BIN, external: BIN_BACKENDS });
 checkBundle(cli.metafile);
 checkBin(bin.metafile);
 writeNotices(cli.metafile);
@@ -142,11 +146,11 @@ function checkBundle(metafile) {
   if (nonAscii) throw new Error("dist/cordon-cli.cjs must be pure ASCII (bundled-cli.ts decodes it as latin1)");
 }
 
-/** The bin stays small: its own four sources, importing Node built-ins and dist/index.js only. */
+/** The bin stays small: its own four sources, importing Node built-ins and the backend packages only. */
 function checkBin(metafile) {
   const sources = inlinedFiles(metafile).map((file) => path.basename(file)).sort();
   if (sources.join() !== "bundled-cli.ts,main.ts,version.ts,write.ts") throw new Error(`dist/cordon.cjs should bundle main.ts, bundled-cli.ts, version.ts and write.ts, got ${sources.join(", ")}`);
-  const external = externalImports(metafile).filter((p) => !isBuiltin(p) && p !== "./index.js");
+  const external = externalImports(metafile).filter((p) => !isBuiltin(p) && !BIN_BACKENDS.includes(p));
   if (external.length > 0) throw new Error(`dist/cordon.cjs imports ${external.join(", ")}`);
 }
 

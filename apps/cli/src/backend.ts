@@ -34,9 +34,24 @@ export function parsePlatformName(name: string): Platform | undefined {
   return name === "linux" || name === "macos" || name === "windows" ? name : undefined;
 }
 
+/**
+ * Imports the module of a platform's backend package. The `cordon` bin supplies one with its own literal
+ * imports (the Linux package's self-contained "./bundle" entry, which the bundled CLI cannot import
+ * itself: code run by node:vm cannot import()); never anything taken from the environment.
+ */
+export type BackendImporter = (platform: Platform) => Promise<Backend>;
+
+let suppliedImporter: BackendImporter | undefined;
+
+/** Called once by the bin before it runs a backend command on the bundled CLI. */
+export function useBackendImporter(importer: BackendImporter): void {
+  suppliedImporter = importer;
+}
+
 /** Loads the backend for `platform` (default: this host). Throws BackendUnavailableError. */
 export async function loadBackend(platform: Platform): Promise<Backend> {
   try {
+    if (suppliedImporter) return await suppliedImporter(platform);
     switch (platform) {
       case "linux":
         return (await import("@cordon/enforce-linux")).linuxBackend as Backend;

@@ -6,10 +6,12 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
+import type { BackendImporter } from "./backend.js";
 
-/** What the bundle exports: the CLI as a function (see cli.ts). */
+/** What the bundle exports: the CLI as a function (see cli.ts) and the bin's backend importer hook (backend.ts). */
 export interface BundledCli {
   runCli(argv: readonly string[]): Promise<number>;
+  useBackendImporter(importer: BackendImporter): void;
 }
 
 /** The bundle and its code cache, beside this file in dist/ (see build.mjs). */

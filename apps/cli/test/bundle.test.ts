@@ -1,8 +1,9 @@
-// The built bin and bundle (build.mjs): code cache accepted, zod loaded lazily, backends never loaded
-// from the bundle, output that survives a reader closing early.
+// The built bin and bundle (build.mjs): code cache accepted, zod loaded lazily, backends never imported
+// by the bundle itself but supplied by the bin, output that survives a reader closing early.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CLI, hasStackTrace, makeSandbox } from "./helpers.js";
@@ -55,7 +56,7 @@ describe("the built bin", () => {
     expect(JSON.parse(r.stderr.slice(r.stderr.indexOf("{")))).toEqual({ loaded: false, explain: [0, false], check: [0, true] });
   });
 
-  it("refuses `run` from the bundle itself (the bin runs backend commands on dist/index.js): exit 125, nothing runs", async () => {
+  it("refuses `run` when no backend was supplied (the bundle imports none itself): exit 125, nothing runs", async () => {
     const { compileBundle, evaluateBundle } = await loader();
     const { runCli } = evaluateBundle(compileBundle());
     const sb = makeSandbox();
@@ -74,5 +75,61 @@ describe("the built bin", () => {
     expect(hasStackTrace(stderr), stderr).toBe(false);
     expect(stderr).toBe("");
     expect(code).toBe(0);
+  });
+});
+
+/** Runs `cordon <argv>` on the bundle in a fresh process, the backend supplied as the bin does (main.ts). */
+function runWithSuppliedBackend(argv: readonly string[], backend: "linux-bundle" | "missing"): { code: number | null; stderr: string; asked: string[]; repo: string } {
+  const sb = makeSandbox();
+  const linuxBundle = pathToFileURL(createRequire(import.meta.url).resolve("@cordon/enforce-linux/bundle")).href;
+  const probe = `
+    import { compileBundle, evaluateBundle } from ${JSON.stringify(pathToFileURL(join(dist, "bundled-cli.js")).href)};
+    const cli = evaluateBundle(compileBundle());
+    const asked = [];
+    cli.useBackendImporter(async (platform) => {
+      asked.push(platform);
+      if (${JSON.stringify(backend)} === "missing") throw Object.assign(new Error("Cannot find package '@cordon/enforce-linux'"), { code: "ERR_MODULE_NOT_FOUND" });
+      return (await import(${JSON.stringify(linuxBundle)})).linuxBackend;
+    });
+    const code = await cli.runCli(${JSON.stringify(argv)});
+    process.stderr.write("\\nASKED " + JSON.stringify(asked));
+    process.exitCode = code;`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", probe], { cwd: sb.repo, env: sb.env, encoding: "utf8", timeout: 60_000 });
+  const at = r.stderr.lastIndexOf("\nASKED ");
+  expect(at, r.stderr).toBeGreaterThanOrEqual(0);
+  return { code: r.status, stderr: r.stderr.slice(0, at), asked: JSON.parse(r.stderr.slice(at + "\nASKED ".length)) as string[], repo: sb.repo };
+}
+
+if (process.platform !== "linux") console.warn(`SKIPPED in bundle.test.ts: running a command with the Linux ./bundle backend needs Linux (this is ${process.platform})`);
+
+describe("backend commands on the bundle", () => {
+  it("the bin imports the backends by literal names only, the Linux one through its self-contained ./bundle entry", () => {
+    const bin = readFileSync(join(dist, "cordon.cjs"), "utf8");
+    const imports = [...bin.matchAll(/\bimport\(([^)]*)\)/g)].map((m) => m[1]);
+    expect(imports).toEqual(['"@cordon/enforce-linux/bundle"', '"@cordon/enforce-macos"', '"@cordon/enforce-windows"']);
+    expect(bin).not.toContain("index.js");
+  });
+
+  it("a missing backend package is the same clear error (exit 125, no stack trace) and nothing runs", () => {
+    const r = runWithSuppliedBackend(["run", "--", "touch", "ran"], "missing");
+    expect(r.code, r.stderr).toBe(125);
+    expect(r.stderr).toContain("the linux backend is not installed: install @cordon/enforce-linux (npm install @cordon/enforce-linux)");
+    expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
+    expect(r.asked).toEqual(["linux"]);
+    expect(existsSync(join(r.repo, "ran"))).toBe(false);
+  });
+
+  it.runIf(process.platform === "linux")("runs a command with the backend the bin supplied (Linux ./bundle entry)", () => {
+    const r = runWithSuppliedBackend(["run", "--", "touch", "ran"], "linux-bundle");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.asked).toEqual(["linux"]);
+    expect(existsSync(join(r.repo, "ran"))).toBe(true);
+  });
+
+  it("plan for another platform asks the bin for that platform's backend", () => {
+    const r = runWithSuppliedBackend(["plan", "--platform", "macos", "--", "true"], "missing");
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("the macos backend is not installed: install @cordon/enforce-macos");
+    expect(r.asked).toEqual(["macos"]);
   });
 });
