@@ -10,10 +10,10 @@ import type { EgressProxy, Resolver } from "@cordon/egress-proxy";
 import { encodeExecSpec } from "./exec-spec-encode.js";
 import type { LinuxPlan } from "./types.js";
 import { buildSeccomp, nativeFacts } from "./host/native-facts.js";
-import { finishJournal, recoverStaleJournals, writeJournal } from "./runtime/journal.js";
+import { claimPlaceholders, recoverStaleJournals, releasePlaceholders } from "./runtime/journal.js";
 import { denialHost, denialLogLimits, startDenialCollection, wantsSeccompLog, type DenialCollection } from "./denials.js";
 import { socketPlaceholder, type ProxyEndpoint } from "./network/network-plan.js";
-import { openProxySession, type ProxySession } from "./network/proxy-session.js";
+import type { ProxySession } from "./network/proxy-session.js";
 
 /** Launch options of the Linux backend: the common ones plus the egress proxy's. */
 export interface LinuxLaunchOptions extends LaunchOptions {
@@ -88,10 +88,11 @@ export async function launchPlan(plan: LinuxPlan, options: LinuxLaunchOptions = 
     env: plan.env, // the helper starts with an empty environment; the command gets exactly this (ENV-05)
   });
   // The proxy listens before bwrap starts: its sockets are bind-mounted into the sandbox.
-  const proxy = plan.network ? await openProxySession(plan.network, plan.runtimeDir!, options) : null;
+  // Loaded only when needed: the proxy pulls in @cordon/egress-proxy and node:http/net/dns (~15 ms per run).
+  const proxy = plan.network ? await (await import("./network/proxy-session.js")).openProxySession(plan.network, plan.runtimeDir!, options) : null;
   let journal: string | null;
   try {
-    journal = plan.placeholders.length > 0 && plan.runtimeDir ? writeJournal(plan.runtimeDir, plan.placeholders) : null;
+    journal = plan.placeholders.length > 0 && plan.runtimeDir ? claimPlaceholders(plan.runtimeDir, plan.placeholders) : null;
   } catch (error) {
     await proxy?.close();
     throw error;
@@ -112,7 +113,7 @@ export async function launchPlan(plan: LinuxPlan, options: LinuxLaunchOptions = 
       detached: isBwrap,
     });
   } catch (error) {
-    if (journal) finishJournal(journal, plan.placeholders);
+    if (journal) releasePlaceholders(plan.runtimeDir!, journal, plan.placeholders);
     await proxy?.close();
     void denialLog?.finish();
     throw error;
@@ -213,7 +214,7 @@ function watch(child: ChildProcess, plan: LinuxPlan, ctx: WatchContext): Promise
     for (const [sig, h] of handlers) process.off(sig, h);
     ctx.signal?.removeEventListener("abort", abort);
     if (ctx.journal) {
-      for (const left of finishJournal(ctx.journal, plan.placeholders)) {
+      for (const left of releasePlaceholders(plan.runtimeDir!, ctx.journal, plan.placeholders)) {
         process.stderr.write(`cordon: warning: placeholder ${left} was not removed (it is no longer an empty placeholder)\n`);
       }
     }

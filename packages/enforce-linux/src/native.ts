@@ -1,5 +1,5 @@
 // Loads the N-API addon (Landlock/seccomp probing, BPF program builder) and locates the `cordon-exec` helper.
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -51,11 +51,39 @@ const HELPER_FILE = "cordon-exec";
 /** Package root: this file lives in src/ (tests) or dist/ (built). */
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** True when the running Node is linked against musl: glibc reports its runtime version, musl does not. */
+let muslCache: boolean | undefined;
+
+/**
+ * True when the running Node is linked against musl. Cheap and memoized: the ELF interpreter named in
+ * the first bytes of the node binary says it (ld-musl-* vs ld-linux-*); the loader files on disk would
+ * not (musl and glibc compat loaders coexist). process.report (10-20 ms) is only the fallback.
+ */
 export function isMuslRuntime(): boolean {
+  if (muslCache !== undefined) return muslCache;
+  const interp = elfInterpreterOf(process.execPath);
+  if (interp !== undefined) return (muslCache = interp.includes("ld-musl-"));
   const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return !report?.header?.glibcVersionRuntime;
+  return (muslCache = !report?.header?.glibcVersionRuntime);
 }
+
+/** The PT_INTERP path near the start of an ELF executable, or undefined (static, unreadable, not found). */
+function elfInterpreterOf(file: string): string | undefined {
+  try {
+    const fd = openSync(file, "r");
+    try {
+      const head = Buffer.alloc(4096);
+      const n = readSync(fd, head, 0, head.length, 0);
+      const m = /\/lib[^\0]*\/ld-(?:musl|linux)-[^\0]+\.so\.\d/.exec(head.subarray(0, n).toString("latin1"));
+      return m?.[0];
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+const LOCAL_BUILD_DIR = path.join(packageRoot, "build", "Release");
 
 /**
  * Directories searched, in order: a local build, then the shipped prebuilds for this arch and libc
@@ -64,10 +92,13 @@ export function isMuslRuntime(): boolean {
  */
 export function nativeArtifactDirs(): string[] {
   const target = `linux-${process.arch}${isMuslRuntime() ? "-musl" : ""}`;
-  return [path.join(packageRoot, "build", "Release"), path.join(packageRoot, "prebuilds", target)];
+  return [LOCAL_BUILD_DIR, path.join(packageRoot, "prebuilds", target)];
 }
 
 function findArtifact(file: string): string | undefined {
+  // A local build needs no libc detection at all.
+  const local = path.join(LOCAL_BUILD_DIR, file);
+  if (existsSync(local)) return local;
   for (const dir of nativeArtifactDirs()) {
     const candidate = path.join(dir, file);
     if (existsSync(candidate)) return candidate;

@@ -9,6 +9,7 @@ import { locateBwrap, type BwrapLocation } from "./bwrap-locate.js";
 import { nativeFacts } from "./native-facts.js";
 import { usernsSysctlCheck } from "./userns.js";
 import { ensureRuntimeDir, runtimeDirFor } from "../runtime/runtime-dir.js";
+import { isMarkedPlaceholder } from "../runtime/placeholder-marker.js";
 
 let bwrapCache: BwrapLocation | undefined;
 
@@ -21,6 +22,9 @@ export function cachedBwrap(): BwrapLocation {
 function lstatFact(p: string): PathFact {
   try {
     const st = lstatSync(p);
+    // cordon's own placeholder (another run's, or a crash's) is planned as missing: it gets a placeholder
+    // mount and is claimed, so the last run using it removes it (src/runtime/journal.ts).
+    if (isMarkedPlaceholder(p, st)) return { kind: "missing", nlink: 0 };
     const kind = st.isSymbolicLink() ? "symlink" : st.isDirectory() ? "directory" : st.isFile() ? "file" : "other";
     return { kind, nlink: st.nlink };
   } catch {

@@ -20,7 +20,7 @@ describe("placeholder journal", () => {
     const ws = tmp();
     mkdirSync(path.join(ws, "a/b"), { recursive: true });
     writeFileSync(path.join(ws, "a/b/f"), "");
-    mkdirSync(path.join(ws, ".codex"));
+    mkdirSync(path.join(ws, ".codex"), { mode: 0o500 }); // as cordon creates placeholders
     writeFileSync(path.join(ws, "kept"), "user data");
     const left = removePlaceholders([
       { path: path.join(ws, "a"), kind: "directory" },
@@ -36,15 +36,35 @@ describe("placeholder journal", () => {
     expect(left).toEqual([path.join(ws, "kept")]);
   });
 
+  it("never removes protected metadata without cordon's marker (a user's empty .git), but removes a marked one", () => {
+    const ws = tmp();
+    mkdirSync(path.join(ws, ".git"), { mode: 0o755 }); // the user's own empty directory
+    writeFileSync(path.join(ws, ".cordon"), "", { mode: 0o400 }); // a marked file placeholder
+    const left = removePlaceholders([
+      { path: path.join(ws, ".git"), kind: "directory" },
+      { path: path.join(ws, ".cordon"), kind: "file" },
+    ]);
+    expect(left).toEqual([path.join(ws, ".git")]);
+    expect(existsSync(path.join(ws, ".git"))).toBe(true);
+    expect(existsSync(path.join(ws, ".cordon"))).toBe(false);
+  });
+
+  it("spares placeholders another live run still uses", () => {
+    const ws = tmp();
+    mkdirSync(path.join(ws, ".agents"), { mode: 0o500 });
+    expect(removePlaceholders([{ path: path.join(ws, ".agents"), kind: "directory" }], new Set([path.join(ws, ".agents")]))).toEqual([]);
+    expect(existsSync(path.join(ws, ".agents"))).toBe(true);
+  });
+
   it("cleans a dead launcher's journal at the next run, but not a live one's", () => {
     const runtime = tmp();
     mkdirSync(path.join(runtime, "journal"));
     const ws = tmp();
     const dead = spawnSync("true").pid!;
-    mkdirSync(path.join(ws, ".agents"));
+    mkdirSync(path.join(ws, ".agents"), { mode: 0o500 });
     writeFileSync(path.join(runtime, "journal", `${dead}-x.json`), JSON.stringify({ pid: dead, startTime: "1", placeholders: [{ path: path.join(ws, ".agents"), kind: "directory" }] }));
     const live = writeJournal(runtime, [{ path: path.join(ws, ".codex"), kind: "directory" }]);
-    mkdirSync(path.join(ws, ".codex"));
+    mkdirSync(path.join(ws, ".codex"), { mode: 0o500 }); // as cordon creates placeholders
     expect(recoverStaleJournals(runtime)).toEqual([]);
     expect(existsSync(path.join(ws, ".agents"))).toBe(false);
     expect(existsSync(path.join(ws, ".codex"))).toBe(true);
