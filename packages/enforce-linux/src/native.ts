@@ -90,8 +90,8 @@ const LOCAL_BUILD_DIR = path.join(packageRoot, "build", "Release");
  * (`prebuilds/linux-<arch>-musl/` on musl, `prebuilds/linux-<arch>/` on glibc; the names
  * tools/collect-prebuilds.mjs uses). There is deliberately no environment override.
  */
-export function nativeArtifactDirs(): string[] {
-  const target = `linux-${process.arch}${isMuslRuntime() ? "-musl" : ""}`;
+export function nativeArtifactDirs(musl: boolean = isMuslRuntime()): string[] {
+  const target = `linux-${process.arch}${musl ? "-musl" : ""}`;
   return [LOCAL_BUILD_DIR, path.join(packageRoot, "prebuilds", target)];
 }
 
